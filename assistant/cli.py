@@ -1,0 +1,77 @@
+"""The command line: a thin front over ingest and the answering service."""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from assistant.errors import ClerkError
+from assistant.settings import get_settings
+
+
+def _fail(exc: Exception) -> None:
+    raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+@click.version_option(package_name="committee-clerk")
+def cli() -> None:
+    """Clerk answers questions about council committee papers, citing meeting and paragraph."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--manifest", type=click.Path(path_type=Path), help="YAML or CSV: file, council, "
+              "committee, meeting_date, doc_type, title, url (default: manifest.yaml in a folder)")
+@click.option("--prune", is_flag=True, help="Remove indexed papers no longer among PATHS.")
+def ingest(paths: tuple[Path, ...], manifest: Path | None, prune: bool) -> None:
+    """Add or update papers (.txt .md .html .pdf .docx); unchanged files cost nothing."""
+    from assistant.embedder import SentenceTransformerEmbedder
+    from ingest.pipeline import run_ingest
+
+    settings = get_settings()
+    try:
+        report = run_ingest(list(paths), settings,
+                            lambda: SentenceTransformerEmbedder(settings.embedding_model,
+                                                                settings.embed_batch_size),
+                            manifest=manifest, prune=prune)
+    except ClerkError as exc:
+        _fail(exc)
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def papers(as_json: bool) -> None:
+    """List the indexed papers: paper, council, committee, date, paragraph count."""
+    from assistant.store import Store
+
+    try:
+        records = Store(get_settings()).paper_records()
+    except ClerkError as exc:
+        _fail(exc)
+    rows = sorted(records.values(), key=lambda r: (r.get("meeting_date") or "", r["doc_id"]))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("No papers indexed yet: run `clerk ingest PATH`.")
+        return
+    header = ("paper", "council", "committee", "date", "paragraphs")
+    table = [header] + [(r["doc_id"], r.get("council") or "-", r.get("committee") or "-",
+                         r.get("meeting_date") or "not printed", str(r.get("paragraphs", 0)))
+                        for r in rows]
+    widths = [min(max(len(row[i]) for row in table), 70) for i in range(len(header))]
+    for row in table:
+        click.echo("  ".join(cell[:70].ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+def main() -> None:
+    cli(prog_name="clerk")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""The store: Chroma holds every paragraph's text, metadata and vector, plus one record per
+paper. It is the single source of truth; the lexical index is derived from it.
+
+Writes are ordered so that a killed ingest leaves nothing half-visible: a paper's chunks are
+written first, stale chunks removed next, and the paper record (with its content hash) last.
+Readers only trust chunks whose ``paper_hash`` matches their paper's record.
+"""
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import numpy as np
+
+from assistant.errors import StoreError
+from assistant.settings import Settings
+
+_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: str
+    text: str
+    meta: dict
+
+
+def _clean_meta(meta: dict) -> dict:
+    """Chroma metadata holds str/int/float/bool; None means 'not known' and is left out."""
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def date_int(iso: str | None) -> int:
+    return int(iso.replace("-", "")) if iso else 0
+
+
+class Store:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.server_mode = bool(settings.chroma_url)
+        self._version: str | None = None
+        self._checked = 0.0
+        self._open()
+
+    # -- connection ---------------------------------------------------------------------------
+    def _open(self) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if self.server_mode:
+                url = urlparse(self.settings.chroma_url)
+                self.client = chromadb.HttpClient(
+                    host=url.hostname or "localhost", port=url.port or 8000,
+                    ssl=url.scheme == "https", settings=chroma_settings)
+            else:
+                path = self.settings.data_dir / "chroma"
+                path.mkdir(parents=True, exist_ok=True)
+                self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            name = self.settings.collection
+            self.paragraphs = self.client.get_or_create_collection(
+                f"{name}-paragraphs", embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}})
+            self.papers = self.client.get_or_create_collection(f"{name}-papers",
+                                                               embedding_function=None)
+        except StoreError:
+            raise
+        except Exception as exc:
+            where = self.settings.chroma_url or self.settings.data_dir
+            raise StoreError(f"cannot open the Chroma store at {where}: "
+                             f"{' '.join(str(exc).split())[:200]}") from exc
+
+    def refresh(self, min_interval: float = 1.0) -> bool:
+        """Notice papers written by another process. Returns True when the store changed.
+        An embedded client keeps its vector index in memory, so it is reopened on change."""
+        now = time.monotonic()
+        if now - self._checked < min_interval and self._version is not None:
+            return False
+        self._checked = now
+        version = self.version()
+        if version == self._version:
+            return False
+        if self._version is not None and not self.server_mode:
+            from chromadb.api.client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+            self._open()
+        self._version = version
+        return True
+
+    def version(self) -> str:
+        records = self.paper_records()
+        digest = hashlib.sha256()
+        for doc_id in sorted(records):
+            digest.update(f"{doc_id}:{records[doc_id].get('hash')}\n".encode())
+        return digest.hexdigest()
+
+    # -- papers -------------------------------------------------------------------------------
+    def paper_records(self) -> dict[str, dict]:
+        got = self.papers.get(include=["metadatas"])
+        return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"])}
+
+    def paper_record(self, doc_id: str) -> dict | None:
+        got = self.papers.get(ids=[doc_id], include=["metadatas"])
+        return dict(got["metadatas"][0] or {}) if got["ids"] else None
+
+    def write_paper(self, record: dict, chunks: list[dict], vectors: np.ndarray) -> None:
+        """Replace a paper: its chunks, then its stale chunks' removal, then its record."""
+        doc_id = record["doc_id"]
+        ids = [c["id"] for c in chunks]
+        for start in range(0, len(chunks), _BATCH):
+            part = slice(start, start + _BATCH)
+            self.paragraphs.upsert(
+                ids=ids[part], documents=[c["text"] for c in chunks[part]],
+                metadatas=[_clean_meta(c["meta"]) for c in chunks[part]],
+                embeddings=vectors[part].tolist())
+        stale = set(self._chunk_ids(doc_id)) - set(ids)
+        if stale:
+            self.paragraphs.delete(ids=sorted(stale))
+        record = dict(record, ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        self.papers.upsert(ids=[doc_id], embeddings=[[0.0]], documents=[record.get("title") or doc_id],
+                           metadatas=[_clean_meta(record)])
+
+    def delete_paper(self, doc_id: str) -> None:
+        """Record first, so readers stop trusting the chunks at once; then the chunks."""
+        self.papers.delete(ids=[doc_id])
+        ids = self._chunk_ids(doc_id)
+        for start in range(0, len(ids), _BATCH):
+            self.paragraphs.delete(ids=ids[start:start + _BATCH])
+
+    def _chunk_ids(self, doc_id: str) -> list[str]:
+        return self.paragraphs.get(where={"doc_id": doc_id}, include=[])["ids"]
+
+    def orphan_chunk_ids(self) -> list[str]:
+        """Chunks no paper record vouches for: what a killed ingest can leave behind."""
+        records = self.paper_records()
+        orphans = []
+        for chunk in self.all_chunks(trusted_only=False):
+            rec = records.get(chunk.meta.get("doc_id"))
+            if rec is None or rec.get("hash") != chunk.meta.get("paper_hash"):
+                orphans.append(chunk.id)
+        return orphans
+
+    def delete_chunks(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), _BATCH):
+            self.paragraphs.delete(ids=ids[start:start + _BATCH])
+
+    # -- reading ------------------------------------------------------------------------------
+    def all_chunks(self, trusted_only: bool = True) -> list[StoredChunk]:
+        records = self.paper_records() if trusted_only else {}
+        out: list[StoredChunk] = []
+        total = self.paragraphs.count()
+        for offset in range(0, total, _BATCH):
+            got = self.paragraphs.get(include=["documents", "metadatas"], limit=_BATCH,
+                                      offset=offset)
+            for i, doc, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                meta = dict(meta or {})
+                if trusted_only:
+                    rec = records.get(meta.get("doc_id"))
+                    if rec is None or rec.get("hash") != meta.get("paper_hash"):
+                        continue
+                out.append(StoredChunk(i, doc or "", meta))
+        return out
+
+    def paper_chunks(self, doc_id: str) -> list[StoredChunk]:
+        got = self.paragraphs.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        chunks = [StoredChunk(i, d or "", dict(m or {}))
+                  for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        return sorted(chunks, key=lambda c: (c.meta.get("ordinal", 0), c.meta.get("part", 0)))
+
+    def query(self, vector: np.ndarray, k: int, doc_ids: list[str] | None = None
+              ) -> list[tuple[StoredChunk, float]]:
+        """Nearest chunks by cosine similarity, optionally within some papers."""
+        if k <= 0 or doc_ids == []:
+            return []
+        where = None
+        if doc_ids is not None:
+            where = {"doc_id": {"$in": doc_ids}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
+        n = min(k, max(self.paragraphs.count(), 1))
+        got = self.paragraphs.query(query_embeddings=[vector.tolist()], n_results=n, where=where,
+                                    include=["documents", "metadatas", "distances"])
+        return [(StoredChunk(i, d or "", dict(m or {})), 1.0 - float(dist))
+                for i, d, m, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0],
+                                         got["distances"][0])]

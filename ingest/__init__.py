@@ -1,0 +1,1 @@
+"""The ingestion job: papers in, labelled paragraphs and their vectors out."""

@@ -1,0 +1,215 @@
+"""The ingest job: find papers, skip the unchanged, read, structure, chunk, embed, store.
+
+Idempotent by content hash (the file's bytes, its manifest row and the parser version): an
+unchanged paper costs one hash and one lookup. One writer per embedded store, by file lock.
+"""
+
+import hashlib
+import json
+import sys
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.embedder import Embedder
+from assistant.errors import ClerkError, ManifestError, PaperError, StoreLockedError
+from assistant.settings import Settings
+from assistant.store import Store, date_int
+from ingest.chunk import chunk_paper
+from ingest.metadata import ManifestRow, doc_id_for, infer_meta, load_manifest
+from ingest.models import Paper
+from ingest.read import read_paper
+from ingest.structure import parse_paragraphs
+
+PARSER_VERSION = "1"
+MANIFEST_NAMES = ("manifest.yaml", "manifest.yml", "manifest.csv")
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    paragraphs: int = 0  # paragraphs (re)indexed in this run
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    def summary(self) -> str:
+        return (f"papers: {self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.removed} removed, {self.failed} failed; paragraphs: {self.paragraphs}")
+
+
+def find_papers(paths: Iterable[Path], skip: set[Path]) -> list[Path]:
+    """Every file under the given paths, except hidden ones and manifests."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file()
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        else:
+            files = [path]
+        found.extend(f for f in files if f.resolve() not in skip and f.name not in MANIFEST_NAMES)
+    return found
+
+
+def paper_hash(data: bytes, row: ManifestRow | None) -> str:
+    digest = hashlib.sha256(data)
+    digest.update(json.dumps(row.values if row else None, sort_keys=True).encode())
+    digest.update(json.dumps(list(row.context_fields) if row else []).encode())
+    digest.update(PARSER_VERSION.encode())
+    return digest.hexdigest()
+
+
+def build_paper(path: Path, row: ManifestRow | None, settings: Settings, content_hash: str) -> Paper:
+    text = read_paper(path, settings.max_file_bytes)
+    paragraphs = parse_paragraphs(text)
+    if not paragraphs:
+        raise PaperError("no paragraphs found in the text")
+    longest = max(paragraphs, key=lambda p: len(p.text))
+    if len(longest.text) > settings.max_paragraph_chars:
+        raise PaperError(f"paragraph '{longest.label}' is {len(longest.text):,} characters; "
+                         f"the limit is {settings.max_paragraph_chars:,} (is the file one "
+                         "unbroken block of text?)")
+    meta = infer_meta(path, text, paragraphs, row)
+    return Paper(meta=meta, source_path=str(path), text=text, paragraphs=paragraphs,
+                 content_hash=content_hash)
+
+
+def paper_record(paper: Paper, n_chunks: int) -> dict:
+    m = paper.meta
+    return {"doc_id": m.doc_id, "hash": paper.content_hash, "source": paper.source_path,
+            "title": m.title, "council": m.council, "committee": m.committee,
+            "meeting_date": m.meeting_date, "date_int": date_int(m.meeting_date),
+            "doc_type": m.doc_type, "url": m.url, "paragraphs": len(paper.paragraphs),
+            "chunks": n_chunks, "context_fields": ",".join(m.context_fields) or None}
+
+
+def index_paper(paper: Paper, store: Store, embedder: Embedder, settings: Settings) -> int:
+    chunks = chunk_paper(paper, settings.chunk_chars)
+    vectors = embedder.embed([c.embed_text for c in chunks])
+    m = paper.meta
+    rows = [{"id": c.id, "text": c.text, "meta": {
+        "doc_id": m.doc_id, "paragraph": c.label, "part": c.part, "heading": c.paragraph.heading,
+        "kind": c.paragraph.kind, "start": c.paragraph.start, "end": c.paragraph.end,
+        "ordinal": c.paragraph.ordinal, "paper_hash": paper.content_hash, "title": m.title,
+        "council": m.council, "committee": m.committee, "meeting_date": m.meeting_date,
+        "date_int": date_int(m.meeting_date), "doc_type": m.doc_type, "url": m.url,
+        "source": paper.source_path}} for c in chunks]
+    store.write_paper(paper_record(paper, len(chunks)), rows, vectors)
+    return len(paper.paragraphs)
+
+
+def _lock(settings: Settings):
+    if settings.chroma_url:  # a Chroma server serialises its own writes
+        return nullcontext()
+    from filelock import FileLock, Timeout
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.data_dir / "ingest.lock"))
+
+    class _Held:
+        def __enter__(self):
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                raise StoreLockedError(
+                    f"another ingest is writing to {settings.data_dir}; wait for it to finish "
+                    "(an embedded store takes one writer at a time)") from None
+
+        def __exit__(self, *exc):
+            lock.release()
+
+    return _Held()
+
+
+def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable[[], Embedder],
+               manifest: Path | None = None, prune: bool = False,
+               warn: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
+               progress: bool | None = None) -> IngestReport:
+    """Ingest papers under ``paths``; failures are reported one line each and skipped."""
+    from tqdm import tqdm
+
+    report = IngestReport()
+
+    def fail(name: str, reason: str) -> None:
+        report.failures.append((name, reason))
+        warn(f"{name}: {reason}")
+
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        fail(str(p), "no such file or folder")
+    paths = [p for p in paths if p.exists()]
+    if manifest is None:
+        candidates = [d / n for d in paths if d.is_dir() for n in MANIFEST_NAMES]
+        manifest = next((c for c in candidates if c.exists()), None)
+    rows: dict[str, ManifestRow] = {}
+    skip: set[Path] = set()
+    if manifest is not None:
+        skip.add(manifest.resolve())
+        try:
+            rows = load_manifest(manifest)
+        except ManifestError as exc:
+            fail(str(manifest), f"{exc} (papers go in with inferred metadata)".removeprefix(
+                f"{manifest}: "))
+    files = find_papers(paths, skip)
+    names = {f.name for f in files}
+    for name, row in rows.items():
+        if name not in names:
+            fail(str(manifest), f"names '{row.file}', which is not among the papers found")
+
+    with _lock(settings):
+        store = Store(settings)
+        orphans = store.orphan_chunk_ids()  # left by an ingest that was killed midway
+        if orphans:
+            store.delete_chunks(orphans)
+        records = store.paper_records()
+        embedder: Embedder | None = None
+        seen: dict[str, Path] = {}
+        bar = tqdm(files, desc="ingest", unit="paper", file=sys.stderr,
+                   disable=not progress if progress is not None else None, leave=False)
+        for path in bar:
+            row = rows.get(path.name)
+            doc_id = (row.values.get("doc_id") if row else None) or doc_id_for(path)
+            if doc_id in seen:
+                fail(str(path), f"doc_id '{doc_id}' is already taken by {seen[doc_id]}")
+                continue
+            seen[doc_id] = path
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                fail(str(path), f"cannot read the file: {exc.strerror or exc}")
+                continue
+            content_hash = paper_hash(data, row)
+            existing = records.get(doc_id)
+            if existing and existing.get("hash") == content_hash:
+                report.unchanged += 1
+                continue
+            try:
+                paper = build_paper(path, row, settings, content_hash)
+                if embedder is None:
+                    embedder = embedder_factory()
+                report.paragraphs += index_paper(paper, store, embedder, settings)
+            except PaperError as exc:
+                fail(str(path), str(exc))
+                continue
+            except ClerkError:
+                raise
+            except Exception as exc:  # a reader library's surprise must not sink the batch
+                fail(str(path), f"could not be read: {exc.__class__.__name__}: "
+                                f"{' '.join(str(exc).split())[:160]}")
+                continue
+            if existing:
+                report.updated += 1
+            else:
+                report.added += 1
+        bar.close()
+        if prune:
+            for doc_id in sorted(set(records) - set(seen)):
+                store.delete_paper(doc_id)
+                report.removed += 1
+    return report
