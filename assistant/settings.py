@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     # ingest limits
     max_file_bytes: int = 50_000_000
     max_paragraph_chars: int = 100_000
-    chunk_chars: int = 1200
+    chunk_chars: int = 1500
 
     # answering
     llm_base_url: str | None = None

@@ -6,7 +6,7 @@ import re
 from ingest.models import Chunk, Paper, Paragraph
 from ingest.structure import clean_text
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9•·-])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9•·-])")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -15,29 +15,39 @@ def split_sentences(text: str) -> list[str]:
 
 
 def split_long(text: str, limit: int) -> list[str]:
-    """Pieces of at most ``limit`` characters, cut at sentence ends where there are any.
-    Joining the pieces with single spaces gives back ``text``."""
+    """Pieces of at most ``limit`` characters, cut between lines, else at sentence ends, else at
+    a space. Nothing is lost: the pieces' words, in order, are the text's words."""
     if len(text) <= limit:
         return [text]
+    units: list[tuple[str, str]] = []  # (text, separator before it)
+    for line in text.split("\n"):
+        for i, unit in enumerate(_fit(split_sentences(line) or [line], limit)):
+            units.append((unit, " " if i else "\n"))
     pieces: list[str] = []
     current = ""
-    for sentence in split_sentences(text):
-        while len(sentence) > limit:  # a "sentence" with no end in sight: cut at a space
-            cut = sentence.rfind(" ", 0, limit)
-            cut = cut if cut > 0 else limit
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(sentence[:cut].rstrip())
-            sentence = sentence[cut:].lstrip()
-        if current and len(current) + 1 + len(sentence) > limit:
+    for unit, sep in units:
+        if current and len(current) + 1 + len(unit) > limit:
             pieces.append(current)
-            current = sentence
+            current = unit
         else:
-            current = f"{current} {sentence}" if current else sentence
+            current = f"{current}{sep}{unit}" if current else unit
     if current:
         pieces.append(current)
     return pieces
+
+
+def _fit(sentences: list[str], limit: int) -> list[str]:
+    """Sentences with any longer than ``limit`` cut at a space (or hard, if it has none)."""
+    out = []
+    for sentence in sentences:
+        while len(sentence) > limit:
+            cut = sentence.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            out.append(sentence[:cut].rstrip())
+            sentence = sentence[cut:].lstrip()
+        if sentence:
+            out.append(sentence)
+    return out
 
 
 def chunk_id(doc_id: str, label: str, part: int) -> str:
@@ -52,7 +62,8 @@ def chunk_paper(paper: Paper, limit: int) -> list[Chunk]:
 
 
 def chunk_paragraph(paper: Paper, para: Paragraph, limit: int) -> list[Chunk]:
-    context = " — ".join(x for x in (paper.meta.title, para.heading) if x)
+    m = paper.meta
+    context = " — ".join(x for x in (m.council, m.title, para.heading) if x)
     out = []
     for part, piece in enumerate(split_long(clean_text(para.text), limit)):
         embed = f"{context}\n{piece}" if context else piece

@@ -11,7 +11,7 @@ import yaml
 
 from assistant.errors import ManifestError
 from ingest.models import Paragraph, PaperMeta
-from ingest.structure import clean_text
+from ingest.structure import clean_text, one_line
 
 FIELDS = ("file", "doc_id", "council", "committee", "meeting_date", "doc_type", "title", "url")
 _MONTHS = ("january february march april may june july august september october november "
@@ -125,7 +125,7 @@ def _council(text: str) -> str | None:
 
 def _committee(header: str) -> str | None:
     for block in re.split(r"\n\s*\n", header):
-        line = clean_text(block.lstrip("# "))
+        line = one_line(clean_text(block.lstrip("# ")))
         if 3 < len(line) < 120 and _COMMITTEE.search(line) and ("," not in line or line.isupper()):
             return titlecase(line) if line.isupper() else line
     return None
@@ -152,7 +152,7 @@ def _title(paragraphs: list[Paragraph], header: str) -> str | None:
     a line in capitals (the agenda item's title) is preferred."""
     candidates = []
     for block in re.split(r"\n\s*\n", header):
-        line = clean_text(block.lstrip("# ")).rstrip(":")
+        line = one_line(clean_text(block.lstrip("# "))).rstrip(":")
         if not line or line.lower() in _GENERIC_TITLES or _COMMITTEE.search(line):
             continue
         if _DATE.search(line) or len(line) > 120 or line.endswith(".") or ":" in line:

@@ -37,18 +37,22 @@ BLOCK_KINDS = [
 
 
 def clean_text(text: str) -> str:
-    """Whitespace collapsed and markdown emphasis removed: the text people read and quote."""
+    """The text people read and quote: markdown emphasis removed, spaces collapsed within each
+    line, blank lines dropped. Lines stay, so list items keep their own line."""
     text = text.replace("**", "").replace("__", "")
     text = re.sub(r"\[([^\]]*)\]\(#?\)", r"\1", text)  # [label](#) links left by converters
-    text = re.sub(r"[ \t\u00a0\u200b]+", " ", text)
-    lines = [ln.strip() for ln in text.splitlines()]
-    return re.sub(r"\s+", " ", " ".join(ln for ln in lines if ln)).strip()
+    text = re.sub(r"[ \t\u00a0\u200b\f\v]+", " ", text)
+    return "\n".join(ln.strip() for ln in text.splitlines() if ln.strip())
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _heading_text(line: str) -> str:
     m = _MD_HEADING.match(line)
     text = m.group(1) if m else line
-    return clean_text(text).rstrip(":").strip()
+    return one_line(clean_text(text)).rstrip(":").strip()
 
 
 def block_kind(heading: str | None) -> tuple[str | None, str | None]:
@@ -63,7 +67,7 @@ def block_kind(heading: str | None) -> tuple[str | None, str | None]:
 
 def _is_heading_block(lines: list[str], next_line: str | None) -> bool:
     """A short block of its own that reads as a heading rather than a sentence."""
-    text = clean_text(" ".join(lines))
+    text = one_line(clean_text(" ".join(lines)))
     if not text or len(text) > 120 or len(lines) > 3:
         return False
     if text.endswith(":"):

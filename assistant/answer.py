@@ -1,0 +1,208 @@
+"""Answering without a model: pick the sentences of the best passages that answer the
+question, each with its [n] marker and an exact quote. Abstain when the evidence is weak."""
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import quote as urlquote
+
+import numpy as np
+
+from assistant.embedder import Embedder
+from assistant.models import NOT_IN_PAPERS, Answer, Citation
+from assistant.retrieve import Passage, tokenize
+from ingest.chunk import split_sentences
+
+_LABEL_PREFIX = re.compile(r"^\s*(?:[-*•·]\s*)?\d{1,3}(?:\.\d{1,2})*\.?\s+")
+_MARKER = re.compile(r"^(?:[-*•·▪◦●]\s*)?(?:\(?[a-z]\)\s*|[a-z]\.\s+|\(?[ivx]{1,4}\)\s*)?")
+_BULLET_START = re.compile(r"^(?:[-*•·▪◦●]\s|\(?[a-z]\)\s|[a-z]\.\s)")
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"twenty|thirty|forty|fifty|hundred|thousand|half|quarter|dozen|several)\b",
+                     re.I)
+_DATE_WORDS = re.compile(r"\b(?:19|20)\d\d\b|\b(?:january|february|march|april|may|june|july|"
+                         r"august|september|october|november|december|spring|summer|autumn|"
+                         r"winter|year|month|week|meeting)\b", re.I)
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z’'-]+)+|\b(?:Director|Member|Chairman|Chair|"
+                   r"Head|Officer|Commissioner|Manager|Inspector|Cabinet|Board|Committee|Council"
+                   r"|Team|Service)\b")
+class Answerer(Protocol):
+    mode: str
+
+    def answer(self, question: str, query: str, passages: list[Passage]) -> Answer: ...
+
+
+@dataclass
+class Candidate:
+    passage: Passage
+    unit: "Unit"
+    score: float = 0.0
+
+
+def anchor(label: str) -> str:
+    return "p-" + re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def view_url(base: str, doc_id: str, label: str) -> str:
+    return f"{base}/papers/{urlquote(doc_id)}/view?paragraph={urlquote(label)}#{anchor(label)}"
+
+
+def make_citation(ref: int, passage: Passage, quote: str, base_url: str = "") -> Citation:
+    m = passage.meta
+    return Citation(ref=ref, doc_id=m["doc_id"], title=m.get("title"), doc_type=m.get("doc_type"),
+                    council=m.get("council"), committee=m.get("committee"),
+                    meeting_date=m.get("meeting_date"), paragraph=m.get("paragraph", ""),
+                    quote=quote, url=m.get("url") or m.get("source"),
+                    view_url=view_url(base_url, m["doc_id"], m.get("paragraph", "")))
+
+
+@dataclass
+class Unit:
+    """A sentence or list item of a passage, as an answer would quote it."""
+
+    text: str  # exact words of the passage (markers and label stripped)
+    quote: str  # what the citation quotes (a list quotes its lead-in and items)
+    display: str  # what the answer shows
+    kind: str = "sentence"  # sentence | lead | item
+
+
+def _logical_lines(text: str) -> list[str]:
+    """Lines, with a line that carries on the previous one's sentence joined back to it."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if out and line[:1].islower() and not out[-1].rstrip().endswith((".", ":", "!", "?")) \
+                and not _BULLET_START.match(line):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
+
+
+def units_of(passage_text: str) -> list[Unit]:
+    """Sentences and list items. A line that introduces a list ("...the following:") is one
+    unit with its items; a short item (a list entry, not a sentence) answers with its list."""
+    lines = _logical_lines(passage_text)
+    if lines:
+        lines[0] = _LABEL_PREFIX.sub("", lines[0], count=1)
+    is_item = [bool(_BULLET_START.match(ln)) for ln in lines]
+    units: list[Unit] = []
+    lead: Unit | None = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if is_item[i]:
+            text = _MARKER.sub("", line, count=1).strip()
+            if text and lead is not None and len(text) < 60:
+                units.append(Unit(text, lead.quote, lead.display, "item"))
+            elif text:
+                units.append(Unit(text, text, text, "item"))
+            i += 1
+            continue
+        k = i + 1
+        while k < len(lines) and is_item[k]:
+            k += 1
+        if line.rstrip().endswith(":") and k > i + 1:
+            items = [_MARKER.sub("", ln, count=1).strip() for ln in lines[i + 1:k]]
+            quote = " ".join([line] + [" ".join(ln.split()) for ln in lines[i + 1:k]])
+            display = line + "\n" + "\n".join(f"- {x}" for x in items if x)
+            lead = Unit(line, quote, display, "lead")
+            units.append(lead)
+            i += 1
+            continue
+        lead = None
+        units.extend(Unit(s, s, s) for s in split_sentences(line) or [line] if len(s) >= 3)
+        i += 1
+    return units
+
+
+def answer_type(question: str) -> str | None:
+    q = question.lower()
+    if re.search(r"\bhow (many|much|long|often)\b|\bwhat (number|proportion|percentage|share"
+                 r"|range|figure)\b|\bnumber of\b", q):
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (date|year|month|day)\b|\bwhich (date|year|month|meeting)\b"
+                 r"|\buntil when\b|\bby when\b", q):
+        return "date"
+    if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (officer|director|member|person|"
+                 r"councillor|chair)", q):
+        return "person"
+    return None
+
+
+def has_type(kind: str | None, text: str) -> bool:
+    match kind:
+        case "number":
+            return bool(_NUMBER.search(text))
+        case "date":
+            return bool(_DATE_WORDS.search(text))
+        case "person":
+            return bool(_NAME.search(text))
+        case _:
+            return True
+
+
+class ExtractiveAnswerer:
+    """Scores each sentence of the top passages by meaning (the embedder) and by the
+    question's rarer words (IDF-weighted overlap), then quotes the best one or two."""
+
+    mode = "extractive"
+
+    def __init__(self, embedder: Embedder, idf: dict[str, float], default_idf: float,
+                 threshold: float, base_url: str = "", passages_considered: int = 5):
+        self.embedder = embedder
+        self.idf = idf
+        self.default_idf = default_idf
+        self.threshold = threshold
+        self.base_url = base_url
+        self.passages_considered = passages_considered
+
+    def score(self, question: str, passages: list[Passage]) -> list[Candidate]:
+        cands, seen = [], set()
+        for p in passages[: self.passages_considered]:
+            for u in units_of(p.text):
+                if (p.chunk.id, u.display) not in seen:  # a list's entries answer as the list
+                    seen.add((p.chunk.id, u.display))
+                    cands.append(Candidate(p, u))
+        if not cands:
+            return []
+        q_terms = set(tokenize(question))
+        q_weight = sum(self.idf.get(t, self.default_idf) for t in q_terms) or 1.0
+        kind = answer_type(question)
+        vectors = self.embedder.embed([question] + [c.unit.display for c in cands])
+        sims = vectors[1:] @ vectors[0]
+        for c, sim in zip(cands, sims):
+            m = c.passage.meta
+            own = set(tokenize(c.unit.display))
+            context = set(tokenize(" ".join(str(m.get(f) or "") for f in (
+                "heading", "title", "council", "committee", "meeting_date")))) - own
+            weight = lambda terms: sum(self.idf.get(t, self.default_idf) for t in terms)  # noqa: E731
+            overlap = (weight(q_terms & own) + 0.5 * weight(q_terms & context)) / q_weight
+            c.score = 0.45 * float(sim) + 0.35 * min(overlap, 1.0) + 0.20 * c.passage.dense \
+                - 0.01 * c.passage.rank - (0.0 if has_type(kind, c.unit.display) else 0.15)
+        return sorted(cands, key=lambda c: -c.score)
+
+    def answer(self, question: str, query: str, passages: list[Passage]) -> Answer:
+        ranked = self.score(query, passages)
+        if not ranked or ranked[0].score < self.threshold:
+            conf = ranked[0].score if ranked else 0.0
+            return Answer(answer=NOT_IN_PAPERS, abstained=True, confidence=round(conf, 4))
+        best = ranked[0]
+        chosen = [best]
+        for c in ranked[1:4]:  # a second paragraph when it is nearly as good
+            if c.score >= 0.92 * best.score and c.passage.chunk.id != best.passage.chunk.id \
+                    and c.score >= self.threshold:
+                chosen.append(c)
+                break
+        citations, lines = [], []
+        for ref, c in enumerate(chosen, 1):
+            citations.append(make_citation(ref, c.passage, c.unit.quote, self.base_url))
+            lines.append(f"{c.unit.display} [{ref}]")
+        return Answer(answer="\n".join(lines), abstained=False, citations=citations,
+                      confidence=round(best.score, 4), mode="extractive")
+
+
+def best_quote(text: str, passage: Passage) -> str:
+    """The passage sentence that shares most words with ``text``: an LLM sentence's quote."""
+    sentences = [u.text for u in units_of(passage.text)] or [passage.text]
+    words = set(tokenize(text))
+    scores = [len(words & set(tokenize(s))) for s in sentences]
+    return sentences[int(np.argmax(scores))]

@@ -1,0 +1,72 @@
+"""The nouns of answering, shared by the service and every front (the HTTP schema too)."""
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Filters(BaseModel):
+    """Narrow the papers searched. Text filters match case-insensitively within the field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    committee: str | None = Field(None, max_length=200, examples=["Select Committee"])
+    council: str | None = Field(None, max_length=200)
+    date_from: dt.date | None = Field(None, description="Meetings on or after (YYYY-MM-DD); "
+                                      "papers with no printed date are left out.")
+    date_to: dt.date | None = Field(None, description="Meetings on or before (YYYY-MM-DD).")
+    doc_type: str | None = Field(None, max_length=40, examples=["minutes", "report"])
+
+    def is_empty(self) -> bool:
+        return not any(self.model_dump().values())
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(description="The question, in plain words.", min_length=1,
+                          examples=["How many case audits had Surrey completed by July 2020?"])
+    filters: Filters = Field(default_factory=Filters)
+    conversation: list[Turn] = Field(default_factory=list, max_length=20,
+                                     description="Earlier turns, oldest first, for follow-ups.")
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the question is empty")
+        return value.strip()
+
+
+class Citation(BaseModel):
+    ref: int
+    doc_id: str
+    title: str | None = None
+    doc_type: str | None = None
+    council: str | None = None
+    committee: str | None = None
+    meeting_date: str | None = None
+    paragraph: str
+    quote: str
+    url: str | None = Field(None, description="The paper's source: its published URL or file path.")
+    view_url: str = Field(description="Clerk's view of the paper with this paragraph highlighted.")
+
+
+class Answer(BaseModel):
+    answer: str
+    abstained: bool
+    citations: list[Citation] = Field(default_factory=list)
+    confidence: float = Field(0.0, description="Support score of the evidence (0-1ish); "
+                              "below the calibrated threshold Clerk abstains.")
+    mode: Literal["extractive", "llm"] = "extractive"
+
+
+NOT_IN_PAPERS = "The papers I have don't say."

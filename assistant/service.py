@@ -1,0 +1,80 @@
+"""The answering service: one store, one retriever, one answerer. Every front calls this."""
+
+import json
+import re
+from functools import cached_property
+from pathlib import Path
+
+from assistant.embedder import Embedder, SentenceTransformerEmbedder
+from assistant.errors import BadQuestionError
+from assistant.models import Answer, AskRequest, Filters, Turn
+from assistant.retrieve import Retriever
+from assistant.settings import Settings
+from assistant.store import Store
+
+CALIBRATION = Path(__file__).resolve().parent.parent / "eval" / "calibration.json"
+DEFAULT_THRESHOLD = 0.40
+_FOLLOW_UP = re.compile(r"^(and|but|also|what about|how about|so)\b|\b(it|its|they|them|their|"
+                        r"that|this|those|these|he|she|his|her|there|then)\b", re.I)
+
+
+def calibrated_threshold(path: Path = CALIBRATION) -> float:
+    try:
+        return float(json.loads(path.read_text())["threshold"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_THRESHOLD
+
+
+def retrieval_query(question: str, conversation: list[Turn]) -> str:
+    """A follow-up ("and what did they resolve about it?") is read against the last question."""
+    earlier = [t.content for t in conversation if t.role == "user"]
+    if earlier and (_FOLLOW_UP.search(question) or len(question.split()) <= 4):
+        return f"{earlier[-1]} {question}"
+    return question
+
+
+class ClerkService:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None,
+                 store: Store | None = None):
+        self.settings = settings
+        self.store = store or Store(settings)
+        self.embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model,
+                                                                settings.embed_batch_size)
+        self.retriever = Retriever(self.store, self.embedder)
+
+    @cached_property
+    def threshold(self) -> float:
+        if self.settings.abstain_threshold is not None:
+            return self.settings.abstain_threshold
+        return calibrated_threshold()
+
+    def answerer(self):
+        """Extractive by default; the LLM when one is configured. Built per call so that the
+        IDF table follows newly ingested papers."""
+        from assistant.answer import ExtractiveAnswerer
+
+        lexical = self.retriever.lexical()
+        extractive = ExtractiveAnswerer(self.embedder, lexical.idf, lexical.default_idf,
+                                        self.threshold, self.settings.public_url or "")
+        match (self.settings.llm_base_url, self.settings.llm_model):
+            case (str(), str()):
+                from assistant.llm import LLMAnswerer
+
+                return LLMAnswerer(self.settings, extractive)
+            case _:
+                return extractive
+
+    def check(self, request: AskRequest) -> None:
+        limit = self.settings.max_question_chars
+        if len(request.question) > limit:
+            raise BadQuestionError(f"the question is {len(request.question):,} characters; "
+                                   f"the limit is {limit:,}")
+
+    def ask(self, request: AskRequest) -> Answer:
+        self.check(request)
+        query = retrieval_query(request.question, request.conversation)
+        passages = self.retriever.search(query, request.filters, k=self.settings.top_k)
+        return self.answerer().answer(request.question, query, passages)
+
+    def ask_text(self, question: str, filters: Filters | None = None) -> Answer:
+        return self.ask(AskRequest(question=question, filters=filters or Filters()))

@@ -1,0 +1,90 @@
+"""Which meeting a paper belongs to: manifest first, then what the paper prints; never a guess."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import ManifestError
+from ingest.metadata import infer_meta, load_manifest, printed_date
+from ingest.structure import parse_paragraphs
+from tests.conftest import CORPUS
+
+
+def inferred(name):
+    path = CORPUS / name
+    text = path.read_text(encoding="utf-8")
+    return infer_meta(path, text, parse_paragraphs(text), None)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("TUESDAY 28 JULY 2020", "2020-07-28"),
+    ("6 February 2018, 3.00pm", "2018-02-06"),
+    ("Wednesday, 1st March 2023", "2023-03-01"),
+    ("31 February 2020", None),
+    ("June 2021", None),
+])
+def test_printed_dates_are_read_and_partial_dates_are_not(text, expected):
+    assert printed_date(text) == expected
+
+
+def test_report_metadata_inferred_from_its_header():
+    meta = inferred("surrey-cfllc-2020-07-28-childrens-improvement-update.md")
+    assert meta.meeting_date == "2020-07-28"
+    assert meta.committee == "Children, Families, Lifelong Learning and Culture Select Committee"
+    assert meta.title == "Children's Improvement Update"
+    assert meta.doc_type == "report"
+
+
+def test_record_of_proceedings_metadata():
+    meta = inferred("surrey-ces-performance-reference-group-2018-02-06.md")
+    assert meta.meeting_date == "2018-02-06"
+    assert meta.committee == "Children and Education Select Committee"
+    assert meta.doc_type == "minutes"
+
+
+@pytest.mark.parametrize("name", [
+    "surrey-cfllc-2021-childrens-improvement-update-minutes.txt",
+    "west-sussex-2020-children-first-improvement-minutes.txt",
+    "surrey-scrutiny-board-2016-interim-head-childrens-services-minutes.txt",
+])
+def test_no_date_is_invented_when_none_is_printed_in_the_header(name):
+    meta = inferred(name)
+    assert meta.meeting_date is None  # 004 prints "4 March 2016" in its body, not as its date
+    assert meta.doc_type == "minutes"
+    assert meta.council is None  # "North Yorkshire County Council" in the body is not the author
+
+
+def test_manifest_values_win_and_context_fields_are_recorded():
+    rows = load_manifest(CORPUS / "manifest.yaml")
+    row = rows["surrey-cfllc-2021-childrens-improvement-update-minutes.txt"]
+    path = CORPUS / row.file
+    text = path.read_text(encoding="utf-8")
+    meta = infer_meta(path, text, parse_paragraphs(text), row)
+    assert meta.council == "Surrey County Council"
+    assert meta.committee.startswith("Children, Families")
+    assert meta.context_fields == ("committee",)
+    assert meta.meeting_date is None
+
+
+def test_csv_manifest(tmp_path: Path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("file,council,meeting_date,url\nx.txt,Anytown Borough Council,2024-05-01,"
+                        "https://example.org/x\n")
+    row = load_manifest(manifest)["x.txt"]
+    assert row.values["council"] == "Anytown Borough Council"
+    assert row.values["meeting_date"] == "2024-05-01"
+
+
+@pytest.mark.parametrize("content,reason", [
+    ("papers: [file: a.txt\n", "malformed YAML"),
+    ("just a string", "expected a list"),
+    ("- council: X\n", "has no 'file'"),
+    ("- file: a.txt\n  meeting_date: 28/07/2020\n", "expected YYYY-MM-DD"),
+])
+def test_malformed_manifest_gets_a_one_line_reason(tmp_path: Path, content, reason):
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text(content)
+    with pytest.raises(ManifestError) as err:
+        load_manifest(manifest)
+    assert reason in str(err.value)
+    assert "\n" not in str(err.value)
