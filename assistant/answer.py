@@ -10,18 +10,27 @@ import numpy as np
 
 from assistant.embedder import Embedder
 from assistant.models import NOT_IN_PAPERS, Answer, Citation
-from assistant.retrieve import Passage, tokenize
+from assistant.retrieve import STOPWORDS, Passage, tokenize
 from ingest.chunk import split_sentences
 
 _LABEL_PREFIX = re.compile(r"^\s*(?:[-*•·]\s*)?\d{1,3}(?:\.\d{1,2})*\.?\s+")
 _MARKER = re.compile(r"^(?:[-*•·▪◦●]\s*)?(?:\(?[a-z]\)\s*|[a-z]\.\s+|\(?[ivx]{1,4}\)\s*)?")
 _BULLET_START = re.compile(r"^(?:[-*•·▪◦●]\s|\(?[a-z]\)\s|[a-z]\.\s)")
-_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                     r"twenty|thirty|forty|fifty|hundred|thousand|half|quarter|dozen|several)\b",
-                     re.I)
+_NUMBER = re.compile(r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*%?|\b(?:one|two|three|four|five|six|seven|"
+                     r"eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|"
+                     r"half|quarter|dozen|all|none|majority)\b", re.I)
+_DAY_MONTH = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:&\s+\d{1,2}\s+)?(?:january|february|march|"
+                        r"april|may|june|july|august|september|october|november|december)\b|"
+                        r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b", re.I)
 _DATE_WORDS = re.compile(r"\b(?:19|20)\d\d\b|\b(?:january|february|march|april|may|june|july|"
                          r"august|september|october|november|december|spring|summer|autumn|"
                          r"winter|year|month|week|meeting)\b", re.I)
+_REPORTED_QUESTION = re.compile(r"\b(?:asked|questioned|queried|sought|enquired)\b[^.]*?"
+                                r"\b(?:whether|what|how|why|if|when|who|which|for)\b", re.I)
+_PROPER = re.compile(r"(?<![.?!:]\s)(?<!^)\b([A-Z][a-z]{2,})\b")
+_NOT_NAMES = STOPWORDS | set("january february march april may june july august september october "
+                              "november december monday tuesday wednesday thursday friday "
+                              "saturday sunday".split())
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z’'-]+)+|\b(?:Director|Member|Chairman|Chair|"
                    r"Head|Officer|Commissioner|Manager|Inspector|Cabinet|Board|Committee|Council"
                    r"|Team|Service)\b")
@@ -114,12 +123,28 @@ def units_of(passage_text: str) -> list[Unit]:
     return units
 
 
+_INTENTS = [
+    (re.compile(r"\bresol|\bdecid|\bdecision|\bagreed\b", re.I), {"resolution"}),
+    (re.compile(r"\brecommend", re.I), {"recommendation"}),
+    (re.compile(r"\bactions?\b|\basked to\b|\bfurther information\b|\bfollow[- ]up", re.I),
+     {"action", "further_information"}),
+    (re.compile(r"\bnext steps?\b", re.I), {"next_steps"}),
+]
+
+
+def intents(question: str) -> set[str]:
+    """The kinds of block a question is after: "what did they resolve" wants resolutions."""
+    return set().union(*(kinds for pattern, kinds in _INTENTS if pattern.search(question)))
+
+
 def answer_type(question: str) -> str | None:
     q = question.lower()
     if re.search(r"\bhow (many|much|long|often)\b|\bwhat (number|proportion|percentage|share"
                  r"|range|figure)\b|\bnumber of\b", q):
         return "number"
-    if re.search(r"\bwhen\b|\bwhat (date|year|month|day)\b|\bwhich (date|year|month|meeting)\b"
+    if re.search(r"\b(what|which|on what) (date|day)\b", q):
+        return "day"
+    if re.search(r"\bwhen\b|\bwhat (year|month)\b|\bwhich (year|month|meeting)\b"
                  r"|\buntil when\b|\bby when\b", q):
         return "date"
     if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (officer|director|member|person|"
@@ -134,6 +159,8 @@ def has_type(kind: str | None, text: str) -> bool:
             return bool(_NUMBER.search(text))
         case "date":
             return bool(_DATE_WORDS.search(text))
+        case "day":
+            return bool(_DAY_MONTH.search(text))
         case "person":
             return bool(_NAME.search(text))
         case _:
@@ -155,7 +182,10 @@ class ExtractiveAnswerer:
         self.base_url = base_url
         self.passages_considered = passages_considered
 
-    def score(self, question: str, passages: list[Passage]) -> list[Candidate]:
+    def score(self, question: str, passages: list[Passage], context: str = ""
+              ) -> list[Candidate]:
+        """Candidates, best first. ``context`` (the earlier question of a follow-up) counts
+        half as much as the question itself."""
         cands, seen = [], set()
         for p in passages[: self.passages_considered]:
             for u in units_of(p.text):
@@ -164,24 +194,38 @@ class ExtractiveAnswerer:
                     cands.append(Candidate(p, u))
         if not cands:
             return []
+        idf = lambda terms: sum(self.idf.get(t, self.default_idf) for t in terms)  # noqa: E731
         q_terms = set(tokenize(question))
-        q_weight = sum(self.idf.get(t, self.default_idf) for t in q_terms) or 1.0
-        kind = answer_type(question)
-        vectors = self.embedder.embed([question] + [c.unit.display for c in cands])
-        sims = vectors[1:] @ vectors[0]
+        c_terms = set(tokenize(context)) - q_terms
+        q_weight = (idf(q_terms) + 0.5 * idf(c_terms)) or 1.0
+        kind, wanted = answer_type(question), intents(question)
+        # Words the papers never use: a name ("Kent") means the papers cannot be about it; other
+        # words weaken the evidence a little (paraphrases use them too).
+        unknown_names = {t for w in _PROPER.findall(question) if w.lower() not in _NOT_NAMES
+                         for t in tokenize(w)} - set(self.idf)
+        missing = min(0.15, 0.05 * len({t for t in q_terms if t not in self.idf}))
+        penalty = missing + (0.30 if unknown_names else 0.0)
+        texts = [question] + ([f"{context} {question}"] if context else [])
+        vectors = self.embedder.embed(texts + [c.unit.display for c in cands])
+        q_vec = vectors[: len(texts)].mean(axis=0)
+        sims = vectors[len(texts):] @ q_vec
         for c, sim in zip(cands, sims):
             m = c.passage.meta
             own = set(tokenize(c.unit.display))
-            context = set(tokenize(" ".join(str(m.get(f) or "") for f in (
+            meta = set(tokenize(" ".join(str(m.get(f) or "") for f in (
                 "heading", "title", "council", "committee", "meeting_date")))) - own
-            weight = lambda terms: sum(self.idf.get(t, self.default_idf) for t in terms)  # noqa: E731
-            overlap = (weight(q_terms & own) + 0.5 * weight(q_terms & context)) / q_weight
+            overlap = (idf(q_terms & own) + 0.5 * idf(c_terms & own)
+                       + 0.5 * idf(q_terms & meta)) / q_weight
+            novelty = len(own - q_terms) / max(len(own), 1)  # an answer adds to the question
+            block = m.get("kind") in wanted or ("action" in wanted and "ACTION" in c.unit.text)
             c.score = 0.45 * float(sim) + 0.35 * min(overlap, 1.0) + 0.20 * c.passage.dense \
-                - 0.01 * c.passage.rank - (0.0 if has_type(kind, c.unit.display) else 0.15)
+                + 0.05 * novelty - 0.01 * c.passage.rank + (0.10 if block else 0.0) \
+                - (0.0 if has_type(kind, c.unit.display) else 0.15) \
+                - (0.10 if _REPORTED_QUESTION.search(c.unit.text) else 0.0) - penalty
         return sorted(cands, key=lambda c: -c.score)
 
     def answer(self, question: str, query: str, passages: list[Passage]) -> Answer:
-        ranked = self.score(query, passages)
+        ranked = self.score(question, passages, context=query.removesuffix(question).strip())
         if not ranked or ranked[0].score < self.threshold:
             conf = ranked[0].score if ranked else 0.0
             return Answer(answer=NOT_IN_PAPERS, abstained=True, confidence=round(conf, 4))

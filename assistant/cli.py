@@ -69,6 +69,69 @@ def papers(as_json: bool) -> None:
         click.echo("  ".join(cell[:70].ljust(w) for cell, w in zip(row, widths)).rstrip())
 
 
+def _filters(committee, council, date_from, date_to, doc_type):
+    from assistant.models import Filters
+
+    return Filters(committee=committee, council=council, date_from=date_from, date_to=date_to,
+                   doc_type=doc_type)
+
+
+def print_answer(answer) -> None:
+    """An answer for a person to read: the text, then where each [n] comes from."""
+    click.echo(answer.answer)
+    if answer.citations:
+        click.echo()
+    for c in answer.citations:
+        where = ", ".join(x for x in (c.committee or c.council, c.meeting_date or "date not printed")
+                          if x)
+        click.echo(f"[{c.ref}] {c.title or c.doc_id} ({where}), paragraph {c.paragraph}")
+        click.echo(f"    \"{c.quote}\"")
+        click.echo(f"    {c.url or c.doc_id}")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+@click.option("--committee", help="Only papers of committees whose name contains this.")
+@click.option("--council", help="Only papers of councils whose name contains this.")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Meetings on or after.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Meetings on or before.")
+@click.option("--doc-type", help="minutes, report, ...")
+def ask(question, as_json, committee, council, date_from, date_to, doc_type) -> None:
+    """Answer QUESTION from the indexed papers, citing meeting and paragraph."""
+    from pydantic import ValidationError
+
+    from assistant.models import AskRequest
+    from assistant.service import ClerkService
+
+    try:
+        request = AskRequest(question=question, filters=_filters(
+            committee, council, date_from and date_from.date(), date_to and date_to.date(),
+            doc_type))
+        answer = ClerkService(get_settings()).ask(request)
+    except ValidationError as exc:
+        raise click.BadParameter("; ".join(e["msg"].removeprefix("Value error, ")
+                                           for e in exc.errors())) from exc
+    except ClerkError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(answer.model_dump_json(indent=2))
+    else:
+        print_answer(answer)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the HTTP API (and the Slack events endpoint when Slack is configured)."""
+    import uvicorn
+
+    from assistant.api import create_app
+
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+
+
 def main() -> None:
     cli(prog_name="clerk")
 

@@ -26,8 +26,21 @@ RRF_K = 60
 _CONTEXT = ("paragraph", "heading", "council", "title", "meeting_date")
 
 
+_stemmer = None
+
+
+def _stem(word: str) -> str:
+    global _stemmer
+    if _stemmer is None:
+        import Stemmer
+
+        _stemmer = Stemmer.Stemmer("english")
+    return _stemmer.stemWord(word)
+
+
 def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
-    """Lower-cased words and numbers; '1,396' and '1396' match; a light plural strip."""
+    """Lower-cased, stemmed words and numbers ('recommend' matches 'recommendations';
+    '1,396' matches '1396')."""
     out = []
     for tok in _TOKEN.findall(text.lower()):
         tok = tok.replace("’", "'").removesuffix("'s")
@@ -35,8 +48,8 @@ def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
             tok = tok.replace(",", "")
         elif not keep_stopwords and tok in STOPWORDS:
             continue
-        elif len(tok) > 4 and tok.endswith("s") and not tok.endswith("ss"):
-            tok = tok[:-1]
+        else:
+            tok = _stem(tok)
         out.append(tok)
     return out
 

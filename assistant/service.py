@@ -78,3 +78,23 @@ class ClerkService:
 
     def ask_text(self, question: str, filters: Filters | None = None) -> Answer:
         return self.ask(AskRequest(question=question, filters=filters or Filters()))
+
+    def papers(self) -> list[dict]:
+        records = self.store.paper_records()
+        fields = ("doc_id", "title", "council", "committee", "meeting_date", "doc_type", "url",
+                  "paragraphs")
+        rows = [{k: r.get(k) for k in fields} for r in records.values()]
+        return sorted(rows, key=lambda r: (r["meeting_date"] or "", r["doc_id"]))
+
+    def ask_stream(self, request: AskRequest):
+        """(event, payload) pairs: text deltas as they are verified, then the final answer."""
+        self.check(request)
+        query = retrieval_query(request.question, request.conversation)
+        passages = self.retriever.search(query, request.filters, k=self.settings.top_k)
+        answerer = self.answerer()
+        if hasattr(answerer, "stream"):
+            yield from answerer.stream(request.question, query, passages)
+            return
+        answer = answerer.answer(request.question, query, passages)
+        yield "delta", {"text": answer.answer}
+        yield "answer", answer

@@ -76,7 +76,7 @@ def build_paper(path: Path, row: ManifestRow | None, settings: Settings, content
                          f"the limit is {settings.max_paragraph_chars:,} (is the file one "
                          "unbroken block of text?)")
     meta = infer_meta(path, text, paragraphs, row)
-    return Paper(meta=meta, source_path=str(path), text=text, paragraphs=paragraphs,
+    return Paper(meta=meta, source_path=str(path.resolve()), text=text, paragraphs=paragraphs,
                  content_hash=content_hash)
 
 

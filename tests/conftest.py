@@ -57,3 +57,82 @@ def service(sample_store, embedder):
     from assistant.service import ClerkService
 
     return ClerkService(sample_store, embedder=embedder)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RunningServer:
+    """`clerk serve` in its own process, on a loopback port."""
+
+    def __init__(self, env: dict, args=("serve",)):
+        import subprocess
+        import sys
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(Path(env["CLERK_DATA_DIR"]) / f"server-{self.port}.log", "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant", *args, "--port", str(self.port)],
+            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        import time
+
+        import httpx
+
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {Path(self.log.name).read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except Exception:
+            self.proc.kill()
+        self.log.close()
+
+
+def server_env(settings, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_")}
+    env.update(CLERK_DATA_DIR=str(settings.data_dir), HF_HUB_OFFLINE="1", **extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def api_server(sample_store):
+    server = RunningServer(server_env(sample_store))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_llm():
+    from tests.fakes import FakeChatServer
+
+    server = FakeChatServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def llm_server(sample_store, fake_llm):
+    server = RunningServer(server_env(sample_store, CLERK_LLM_BASE_URL=fake_llm.base_url,
+                                      CLERK_LLM_MODEL="fake-small", CLERK_API_KEY="s3cret"))
+    yield server
+    server.stop()
