@@ -105,6 +105,9 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
                               "Clerk says plainly that the papers don't say.")
     app.state.settings = settings
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    from assistant.web import mount_web
+
+    mount_web(app)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
