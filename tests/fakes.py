@@ -12,7 +12,7 @@ class FakeChatServer:
     def __init__(self):
         self.replies: list[str] = []
         self.requests: list[dict] = []
-        self.fail_next = False
+        self.failures = 0  # the next N requests answer 500
         handler = self._handler()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -54,8 +54,8 @@ class FakeChatServer:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append(body)
-                if fake.fail_next:
-                    fake.fail_next = False
+                if fake.failures:
+                    fake.failures -= 1
                     self.send_response(500)
                     self.end_headers()
                     self.wfile.write(b'{"error": {"message": "model crashed"}}')
