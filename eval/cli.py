@@ -1,0 +1,55 @@
+"""`clerk eval` / `python -m eval`: run the accuracy suite and print its metrics table."""
+
+from pathlib import Path
+
+import click
+
+from eval.dataset import DatasetError
+from eval.runner import CORPUS, QA, EvalError, SuiteConfig, run_suite
+
+
+@click.command("eval")
+@click.option("--corpus", type=click.Path(path_type=Path, file_okay=False), default=CORPUS,
+              show_default="the sample corpus/", help="Folder of papers (with a manifest).")
+@click.option("--qa", type=click.Path(path_type=Path, dir_okay=False), default=QA,
+              show_default="eval/qa.jsonl", help="Gold questions, one JSON object a line.")
+@click.option("--split", type=click.Choice(["dev", "test", "all"]), default="all",
+              show_default=True, help="Which questions to run.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("reports"), show_default=True, help="Where eval.json and eval.md go.")
+@click.option("--calibrate", is_flag=True, help="Pick the abstention threshold on the dev "
+              "questions and write it to eval/calibration.json before scoring.")
+@click.option("--no-baselines", is_flag=True, help="Score Clerk alone.")
+@click.option("--check", is_flag=True, help="Exit 1 when a metric is below its floor in "
+              "eval/thresholds.json.")
+def eval_command(corpus: Path, qa: Path, split: str, out: Path, calibrate: bool,
+                 no_baselines: bool, check: bool) -> None:
+    """Score Clerk's answers on known questions, beside two plain baselines."""
+    from assistant.errors import ClerkError
+    from assistant.settings import get_settings
+    from eval.gate import THRESHOLDS, load_thresholds
+    from eval.gate import check as check_floors
+    from eval.report import format_table, summary_line, write_reports
+
+    config = SuiteConfig(corpus=corpus, qa=qa, split=split, baselines=not no_baselines,
+                         calibrate=calibrate, settings=get_settings())
+    try:
+        result = run_suite(config, log=lambda line: click.echo(line, err=True))
+    except (DatasetError, EvalError, ClerkError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(format_table(result))
+    click.echo(summary_line(result))
+    json_path, md_path = write_reports(result, out)
+    click.echo(f"wrote {json_path} and {md_path}")
+    if check:
+        try:
+            gate = check_floors(result.metrics, load_thresholds(THRESHOLDS))
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"cannot read {THRESHOLDS}: {exc}") from exc
+        for line in gate.failures:
+            click.echo(f"below floor: {line}", err=True)
+        if gate.skipped:
+            click.echo(f"not checked (split not run): {', '.join(gate.skipped)}", err=True)
+        if gate.failures:
+            raise SystemExit(1)
+        click.echo(f"check passed: {gate.checked} floors met")

@@ -1,0 +1,139 @@
+"""The suite's run: ingest the corpus into a fresh temporary store, optionally calibrate the
+abstention threshold on dev questions, then put every question to Clerk and the baselines."""
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.embedder import Embedder, SentenceTransformerEmbedder
+from assistant.service import CALIBRATION, ClerkService
+from assistant.settings import Settings
+from assistant.store import Store
+from eval.baselines import BM25Baseline, LangChainBaseline
+from eval.calibrate import Calibration, choose_threshold, write_calibration
+from eval.dataset import QAItem, load_qa, select
+from eval.metrics import facts_present
+from eval.score import RANK_DEPTH, QuestionResult, score_question, summarise
+from eval.systems import ClerkSystem, System
+from ingest.pipeline import run_ingest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+QA = Path(__file__).resolve().parent / "qa.jsonl"
+
+
+class EvalError(Exception):
+    """The suite cannot run; the message says why in one line."""
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+@dataclass
+class SuiteConfig:
+    corpus: Path = CORPUS
+    qa: Path = QA
+    split: str = "all"  # dev | test | all
+    baselines: bool = True
+    calibrate: bool = False
+    calibration_path: Path = CALIBRATION
+    settings: Settings | None = None  # answering settings; the store is always a fresh temp one
+
+
+@dataclass
+class SuiteResult:
+    config: SuiteConfig
+    splits: list[str]
+    threshold: float
+    ingest: str
+    calibration: Calibration | None = None
+    results: dict[str, list[QuestionResult]] = field(default_factory=dict)
+    metrics: dict[str, dict[str, dict]] = field(default_factory=dict)  # system -> split -> ...
+
+
+def splits_for(split: str) -> list[str]:
+    return ["dev", "test", "all"] if split == "all" else [split]
+
+
+def eval_settings(base: Settings | None, data_dir: Path) -> Settings:
+    """The answering settings with the store moved to a private embedded folder."""
+    base = base or Settings(_env_file=None)
+    return base.model_copy(update={"data_dir": data_dir, "chroma_url": None,
+                                   "collection": "eval"})
+
+
+def run_system(system: System, items: list[QAItem]) -> list[QuestionResult]:
+    """Each question ranked (for retrieval metrics) and answered (timed), then scored."""
+    results = []
+    for item in items:
+        ranked = system.rank(item.question, RANK_DEPTH)
+        start = time.perf_counter()
+        reply = system.reply(item.question)
+        latency_ms = (time.perf_counter() - start) * 1000
+        results.append(score_question(item, reply, ranked, latency_ms))
+    return results
+
+
+def calibrate_on_dev(items: list[QAItem], settings: Settings, store: Store,
+                     embedder: Embedder) -> Calibration:
+    """One never-abstaining run over the dev questions; the threshold comes from its scores."""
+    dev = select(items, "dev")
+    if not dev:
+        raise EvalError("calibration needs dev questions, and the gold set has none")
+    open_settings = settings.model_copy(update={"abstain_threshold": -1.0})
+    clerk = ClerkSystem(ClerkService(open_settings, embedder=embedder, store=store))
+    replies = [clerk.reply(item.question) for item in dev]
+    facts_ok = [facts_present(r.text, i.key_facts) for r, i in zip(replies, dev, strict=True)]
+    return choose_threshold([r.confidence or 0.0 for r in replies], facts_ok,
+                            [i.answerable for i in dev], forced=[r.abstained for r in replies])
+
+
+def run_suite(config: SuiteConfig, embedder: Embedder | None = None,
+              log: Callable[[str], None] = _stderr) -> SuiteResult:
+    """Run the whole suite; the temporary store is gone when this returns."""
+    items = load_qa(config.qa)
+    chosen = select(items, config.split)
+    if not chosen:
+        raise EvalError(f"{config.qa} has no {config.split} questions")
+    if not config.corpus.is_dir():
+        raise EvalError(f"{config.corpus}: no such corpus folder")
+    with tempfile.TemporaryDirectory(prefix="clerk-eval-", ignore_cleanup_errors=True) as tmp:
+        settings = eval_settings(config.settings, Path(tmp) / "clerk")
+        if embedder is None:
+            embedder = SentenceTransformerEmbedder(settings.embedding_model,
+                                                   settings.embed_batch_size)
+        report = run_ingest([config.corpus], settings, lambda: embedder, warn=log,
+                            progress=False)
+        if report.added == 0:
+            raise EvalError(f"no papers could be ingested from {config.corpus}")
+        log(f"ingested {config.corpus}: {report.summary()}")
+        store = Store(settings)
+        calibration = None
+        if config.calibrate:
+            calibration = calibrate_on_dev(items, settings, store, embedder)
+            write_calibration(config.calibration_path, calibration)
+            log(f"calibrated on {calibration.dev_questions} dev questions: threshold "
+                f"{calibration.threshold} (objective {calibration.objective}), "
+                f"written to {config.calibration_path}")
+            settings = settings.model_copy(update={"abstain_threshold": calibration.threshold})
+        clerk = ClerkService(settings, embedder=embedder, store=store)
+        systems: list[System] = [ClerkSystem(clerk)]
+        if config.baselines:
+            systems += [LangChainBaseline(config.corpus, embedder, Path(tmp) / "langchain",
+                                          settings.max_file_bytes, warn=log),
+                        BM25Baseline(store)]
+        result = SuiteResult(config, splits_for(config.split), clerk.threshold,
+                             report.summary(), calibration)
+        for system in systems:
+            start = time.perf_counter()
+            result.results[system.name] = run_system(system, chosen)
+            log(f"{system.name}: {len(chosen)} questions in {time.perf_counter() - start:.1f} s")
+    for name, results in result.results.items():
+        result.metrics[name] = {split: summarise([r for r in results
+                                                  if split == "all" or r.split == split])
+                                for split in result.splits}
+    return result
