@@ -1,0 +1,123 @@
+"""A fake of Slack's Web API as a small real HTTP server, as bolt-python's own tests use: the
+app's WebClient points at it (base_url), and every call is recorded for the tests to assert.
+It also takes the POSTs that Slack's response_url would (slash commands, button clicks)."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+BOT_USER_ID, BOT_ID, TEAM_ID = "UCLERK", "BCLERK", "T0COUNCIL"
+
+
+class FakeSlack:
+    def __init__(self):
+        self.calls: list[dict] = []  # {"method", "args", "token"}; response_url posts too
+        self.threads: dict[tuple[str, str], list[dict]] = {}  # (channel, thread ts) -> messages
+        self.refuse: dict[str, str] = {}  # method -> the error Slack answers it with
+        self._lock = threading.Lock()
+        self._ts = 0
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.root}/api/"
+
+    def response_url(self, name: str = "hook") -> str:
+        return f"{self.root}/response/{name}"
+
+    def start(self) -> "FakeSlack":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def calls_to(self, method: str) -> list[dict]:
+        with self._lock:
+            return [c["args"] for c in self.calls if c["method"] == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 60) -> list[dict]:
+        """The calls to `method` once there are at least `count` of them."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            found = self.calls_to(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.05)
+        raise AssertionError(f"no {count} call(s) to {method} within {timeout}s; "
+                             f"calls: {[c['method'] for c in self.calls]}")
+
+    def _answer(self, method: str, args: dict) -> dict:
+        if method in self.refuse:
+            return {"ok": False, "error": self.refuse[method]}
+        match method:
+            case "auth.test":
+                return {"ok": True, "url": "https://council.slack.com/", "team": "Council",
+                        "user": "clerk", "team_id": TEAM_ID, "user_id": BOT_USER_ID,
+                        "bot_id": BOT_ID, "is_enterprise_install": False}
+            case "chat.postMessage":
+                with self._lock:
+                    self._ts += 1
+                    ts = f"1700000100.{self._ts:06d}"
+                return {"ok": True, "channel": args.get("channel"), "ts": ts,
+                        "message": {"type": "message", "text": args.get("text", ""),
+                                    "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts}}
+            case "conversations.replies":
+                key = (args.get("channel"), args.get("ts"))
+                return {"ok": True, "messages": self.threads.get(key, []), "has_more": False}
+            case _:
+                return {"ok": True}
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _args(self) -> dict:
+                url = urlsplit(self.path)
+                args = dict(parse_qsl(url.query))
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode() if length else ""
+                if raw and "json" in (self.headers.get("Content-Type") or ""):
+                    args.update(json.loads(raw))
+                elif raw:
+                    args.update(parse_qsl(raw))
+                return args
+
+            def _record(self, method: str, args: dict) -> None:
+                with fake._lock:
+                    fake.calls.append({"method": method, "args": args,
+                                       "token": self.headers.get("Authorization")})
+
+            def _send(self, status: int, body: bytes, kind: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                self.do_POST()
+
+            def do_POST(self):
+                path, args = urlsplit(self.path).path, self._args()
+                if path.startswith("/response/"):
+                    self._record("response_url", {**args, "path": path})
+                    self._send(200, b"ok", "text/plain")
+                    return
+                method = path.removeprefix("/api/")
+                self._record(method, args)
+                body = json.dumps(fake._answer(method, args)).encode()
+                self._send(200, body, "application/json; charset=utf-8")
+
+        return Handler
