@@ -33,30 +33,43 @@ _STYLE = """body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem 
 color:#1a1a1a;background:#fff}h1{font-size:1.4rem}.meta{color:#444}h2{font-size:1.05rem;
 margin-top:1.5rem;color:#333}.para{padding:.4rem .6rem;border-left:4px solid transparent;
 white-space:pre-line}.label{font-weight:600;margin-right:.5rem}
-.para.cited{background:#fff3b0;border-left-color:#8a6d00}a{color:#0b4f9c}"""
+.para.cited{background:#fff3b0;border-left-color:#8a6d00}a{color:#0b4f9c}
+.para{scroll-margin-top:1rem}.badge{display:inline-block;font-size:.8rem;font-weight:600;
+background:#8a6d00;color:#fff;border-radius:3px;padding:0 .35rem;margin-right:.5rem}"""
+
+
+def _starts_with_label(text: str, label: str) -> bool:
+    return text.lstrip("-•· ").startswith(label)
 
 
 def render_paper_html(view: dict, highlight: str | None) -> str:
     e = html.escape
+    title = view.get("title") or view["doc_id"]
     date = view.get("meeting_date") or "date not printed"
     meta = " · ".join(e(x) for x in (view.get("council"), view.get("committee"), date,
                                      view.get("doc_type")) if x)
+    page_title = f"Paragraph {highlight} – {title}" if highlight else title
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-             f"<title>{e(view.get('title') or view['doc_id'])} – Clerk</title>"
+             f"<link rel='icon' href='/static/favicon.svg'>"
+             f"<title>{e(page_title)} – Clerk</title>"
              f"<style>{_STYLE}</style></head><body><main>"
              f"<p><a href='/'>← Ask Clerk</a></p>"
-             f"<h1>{e(view.get('title') or view['doc_id'])}</h1><p class='meta'>{meta}</p>"]
-    if view.get("url"):
-        parts.append(f"<p><a href='{e(view['url'])}'>Source paper</a></p>")
+             f"<h1>{e(title)}</h1><p class='meta'>{meta}</p>"]
+    url = view.get("url") or ""
+    if url.startswith(("http://", "https://")):
+        parts.append(f"<p><a href='{e(url)}'>Source paper</a></p>")
     heading = None
     for p in view["paragraphs"]:
         if p.get("heading") and p["heading"] != heading:
             heading = p["heading"]
             parts.append(f"<h2>{e(heading)}</h2>")
-        cited = " cited" if highlight is not None and p["label"] == highlight else ""
-        current = " aria-current='true'" if cited else ""
-        parts.append(f"<div class='para{cited}' id='{e(p['anchor'])}'{current}>"
-                     f"<span class='label'>{e(p['label'])}</span>{e(p['text'])}</div>")
+        cited = highlight is not None and p["label"] == highlight
+        attrs = " aria-current='true' tabindex='-1'" if cited else ""
+        badge = "<span class='badge'>Cited</span>" if cited else ""
+        hidden = " aria-hidden='true'" if _starts_with_label(p["text"], p["label"]) else ""
+        parts.append(f"<div class='para{' cited' if cited else ''}' id='{e(p['anchor'])}'{attrs}>"
+                     f"{badge}<span class='label'{hidden}>{e(p['label'])}</span>{e(p['text'])}"
+                     f"</div>")
     parts.append("</main></body></html>")
     return "".join(parts)
