@@ -76,7 +76,9 @@ class RunningServer:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(Path(env["CLERK_DATA_DIR"]) / f"server-{self.port}.log", "w")
+        log_dir = Path(env["CLERK_DATA_DIR"])
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log = open(log_dir / f"server-{self.port}.log", "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "assistant", *args, "--port", str(self.port)],
             env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
