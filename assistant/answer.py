@@ -2,6 +2,8 @@
 question, each with its [n] marker and an exact quote. Abstain when the evidence is weak."""
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote as urlquote
@@ -62,6 +64,38 @@ def make_citation(ref: int, passage: Passage, quote: str, base_url: str = "") ->
                     meeting_date=m.get("meeting_date"), paragraph=m.get("paragraph", ""),
                     quote=quote, url=m.get("url") or m.get("source"),
                     view_url=view_url(base_url, m["doc_id"], m.get("paragraph", "")))
+
+
+class VectorCache:
+    """Embeddings of answer units, kept between questions: the same sentences come back often,
+    and embedding them dominates an extractive answer's time."""
+
+    def __init__(self, embedder: Embedder, size: int = 20_000):
+        self.embedder = embedder
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            fresh = self.embedder.embed(missing)
+            with self._lock:
+                for text, vec in zip(missing, fresh):
+                    self._vectors[text] = vec
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        with self._lock:
+            out = []
+            for t in texts:
+                vec = self._vectors.get(t)
+                if vec is None:  # evicted by a concurrent request: embed again
+                    vec = self.embedder.embed([t])[0]
+                else:
+                    self._vectors.move_to_end(t)
+                out.append(vec)
+            return np.stack(out)
 
 
 @dataclass
@@ -174,8 +208,10 @@ class ExtractiveAnswerer:
     mode = "extractive"
 
     def __init__(self, embedder: Embedder, idf: dict[str, float], default_idf: float,
-                 threshold: float, base_url: str = "", passages_considered: int = 5):
+                 threshold: float, base_url: str = "", passages_considered: int = 5,
+                 cache: "VectorCache | None" = None):
         self.embedder = embedder
+        self.cache = cache if cache is not None else VectorCache(embedder)
         self.idf = idf
         self.default_idf = default_idf
         self.threshold = threshold
@@ -206,9 +242,8 @@ class ExtractiveAnswerer:
         missing = min(0.15, 0.05 * len({t for t in q_terms if t not in self.idf}))
         penalty = missing + (0.30 if unknown_names else 0.0)
         texts = [question] + ([f"{context} {question}"] if context else [])
-        vectors = self.embedder.embed(texts + [c.unit.display for c in cands])
-        q_vec = vectors[: len(texts)].mean(axis=0)
-        sims = vectors[len(texts):] @ q_vec
+        q_vec = self.embedder.embed(texts).mean(axis=0)
+        sims = self.cache.vectors([c.unit.display for c in cands]) @ q_vec
         for c, sim in zip(cands, sims):
             m = c.passage.meta
             own = set(tokenize(c.unit.display))

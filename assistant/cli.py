@@ -132,6 +132,19 @@ def serve(host: str, port: int) -> None:
     uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
 
 
+def _register() -> None:
+    from assistant.feedback import feedback_group
+    from assistant.slack import slack_command
+    from eval.cli import eval_command
+
+    cli.add_command(eval_command, "eval")
+    cli.add_command(slack_command)
+    cli.add_command(feedback_group)
+
+
+_register()
+
+
 def main() -> None:
     cli(prog_name="clerk")
 

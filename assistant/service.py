@@ -41,6 +41,9 @@ class ClerkService:
         self.embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model,
                                                                 settings.embed_batch_size)
         self.retriever = Retriever(self.store, self.embedder)
+        from assistant.answer import VectorCache
+
+        self.unit_vectors = VectorCache(self.embedder)
 
     @cached_property
     def threshold(self) -> float:
@@ -55,7 +58,8 @@ class ClerkService:
 
         lexical = self.retriever.lexical()
         extractive = ExtractiveAnswerer(self.embedder, lexical.idf, lexical.default_idf,
-                                        self.threshold, self.settings.public_url or "")
+                                        self.threshold, self.settings.public_url or "",
+                                        cache=self.unit_vectors)
         match (self.settings.llm_base_url, self.settings.llm_model):
             case (str(), str()):
                 from assistant.llm import LLMAnswerer

@@ -1,0 +1,154 @@
+"""Benchmarks that print figures (never asserted in tests).
+
+    python benchmarks/run.py ingest --paragraphs 5000
+    python benchmarks/run.py ask --paragraphs 50000 --questions 100
+    python benchmarks/run.py ask --chroma-url http://127.0.0.1:8001   # server mode
+
+`ingest` replicates the sample corpus under distinct ids until it holds at least N paragraphs
+and ingests it into a fresh store: papers/s, paragraphs/s, peak memory.
+`ask` builds such a store (or reuses --data-dir), starts `clerk serve`, and times POST /ask for
+the eval set's questions: p50/p95 latency and the API process's peak memory.
+"""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT / "corpus"
+
+
+def replicate(dest: Path, paragraphs: int) -> tuple[int, int]:
+    """Copies of the sample papers until at least ``paragraphs``; returns (papers, paragraphs)."""
+    from ingest.read import read_paper
+    from ingest.structure import parse_paragraphs
+
+    papers = sorted(p for p in CORPUS.iterdir() if p.suffix in {".txt", ".md"})
+    counts = {p: len(parse_paragraphs(read_paper(p, 10**8))) for p in papers}
+    dest.mkdir(parents=True, exist_ok=True)
+    n_papers = n_paras = copy = 0
+    while n_paras < paragraphs:
+        for p in papers:
+            shutil.copy(p, dest / f"{p.stem}-copy{copy:04d}{p.suffix}")
+            n_papers += 1
+            n_paras += counts[p]
+            if n_paras >= paragraphs:
+                break
+        copy += 1
+    return n_papers, n_paras
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_ingest(args) -> dict:
+    from assistant.embedder import SentenceTransformerEmbedder
+    from assistant.settings import Settings
+    from ingest.pipeline import run_ingest
+
+    work = Path(args.data_dir or tempfile.mkdtemp(prefix="clerk-bench-"))
+    papers_dir = work / "papers"
+    n_papers, n_paras = replicate(papers_dir, args.paragraphs)
+    settings = Settings(_env_file=None, data_dir=work / "data", chroma_url=args.chroma_url,
+                        collection=args.collection)
+    embedder = SentenceTransformerEmbedder()
+    start = time.perf_counter()
+    report = run_ingest([papers_dir], settings, lambda: embedder, progress=True)
+    seconds = time.perf_counter() - start
+    figures = {"papers": n_papers, "paragraphs": report.paragraphs, "seconds": round(seconds, 1),
+               "papers_per_s": round(n_papers / seconds, 2),
+               "paragraphs_per_s": round(report.paragraphs / seconds, 1),
+               "peak_memory_mb": round(peak_rss_mb()), "store": "server" if args.chroma_url
+               else "embedded", "summary": report.summary()}
+    print(json.dumps(figures, indent=2))
+    start = time.perf_counter()
+    again = run_ingest([papers_dir], settings, lambda: embedder, progress=False)
+    print(f"re-ingest of unchanged papers: {time.perf_counter() - start:.1f} s; {again.summary()}")
+    figures["work_dir"] = str(work)
+    return figures
+
+
+def _vmhwm_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bench_ask(args) -> dict:
+    import httpx
+
+    work = Path(args.data_dir) if args.data_dir else None
+    if work is None or not (work / "data").exists():
+        args.data_dir = str(work) if work else None
+        work = Path(bench_ingest(args)["work_dir"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_")}
+    env.update(CLERK_DATA_DIR=str(work / "data"), CLERK_COLLECTION=args.collection,
+               HF_HUB_OFFLINE="1")
+    if args.chroma_url:
+        env["CLERK_CHROMA_URL"] = args.chroma_url
+    port = args.port
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)],
+                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        health = httpx.get(f"{url}/healthz").json()
+        questions = [json.loads(line)["question"] for line in
+                     (ROOT / "eval" / "qa.jsonl").read_text().splitlines() if line.strip()]
+        questions = (questions * (args.questions // len(questions) + 1))[: args.questions]
+        httpx.post(f"{url}/ask", json={"question": questions[0]}, timeout=120)  # warm-up
+        latencies = []
+        with httpx.Client(timeout=120) as client:
+            for q in questions:
+                t = time.perf_counter()
+                r = client.post(f"{url}/ask", json={"question": q})
+                latencies.append((time.perf_counter() - t) * 1000)
+                r.raise_for_status()
+        latencies.sort()
+        figures = {"paragraphs_indexed": health["paragraphs"], "papers": health["papers"],
+                   "store": health["store"], "questions": len(latencies),
+                   "p50_ms": round(statistics.median(latencies)),
+                   "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))]),
+                   "max_ms": round(latencies[-1]), "api_peak_memory_mb": round(_vmhwm_mb(proc.pid))}
+        print(json.dumps(figures, indent=2))
+        return figures
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("ingest", "ask"):
+        p = sub.add_parser(name)
+        p.add_argument("--paragraphs", type=int, default=5000 if name == "ingest" else 121)
+        p.add_argument("--data-dir", help="work folder (kept); a fresh temporary one by default")
+        p.add_argument("--chroma-url", help="benchmark against a Chroma server")
+        p.add_argument("--collection", default="clerk")
+        if name == "ask":
+            p.add_argument("--questions", type=int, default=100)
+            p.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    {"ingest": bench_ingest, "ask": bench_ask}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
