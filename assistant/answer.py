@@ -33,6 +33,14 @@ _PROPER = re.compile(r"(?<![.?!:]\s)(?<!^)\b([A-Z][a-z]{2,})\b")
 _NOT_NAMES = STOPWORDS | set("january february march april may june july august september october "
                               "november december monday tuesday wednesday thursday friday "
                               "saturday sunday".split())
+_TWO_CAPS = re.compile(r"\b([A-Z][a-z]+)\s+(?=([A-Z][a-z’'-]+)\b)")
+_NOT_PERSONAL = set("""Director Directors Executive Assistant Head Cabinet Member Members Chairman Chair
+Committee Board Council County Service Services Children Children’s Children's Select Team Quality
+Assurance Safeguarding Partnership Surrey West Sussex Ofsted Commissioner Officer Officers The
+Interim Family Families Corporate Parenting Care Plan Plans Local Authority Department Education
+Early Help Resilience Learning Young People Scrutiny Group Reference Performance Improvement
+Programme Monitoring Visit Annual Conversation Health Social Looked After Wrong Door No Single
+View Graded Profile Hub Multi Agency Strategy""".split())
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z’'-]+)+|\b(?:Director|Member|Chairman|Chair|"
                    r"Head|Officer|Commissioner|Manager|Inspector|Cabinet|Board|Committee|Council"
                    r"|Team|Service)\b")
@@ -181,10 +189,39 @@ def answer_type(question: str) -> str | None:
     if re.search(r"\bwhen\b|\bwhat (year|month)\b|\bwhich (year|month|meeting)\b"
                  r"|\buntil when\b|\bby when\b", q):
         return "date"
+    if re.search(r"\b(what|who) (is|was|are|were) the names? of\b|\bnamed?\b.*\?$", q):
+        return "name"
     if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (officer|director|member|person|"
                  r"councillor|chair)", q):
         return "person"
     return None
+
+
+_HOW_MANY = re.compile(r"\b(?:how many|how much|number of)\s+((?:[\w’'-]+\s*){1,4})", re.I)
+
+
+def count_focus(question: str) -> set[str]:
+    """What a "how many" question counts: "How many case audits had..." -> {case, audit}."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return set()
+    words = []
+    for word in m.group(1).split():
+        if word.lower() in STOPWORDS or word.lower() in {"did", "had", "were", "was", "have"}:
+            break
+        words.append(word)
+    return set(tokenize(" ".join(words)))
+
+
+def counts_focus(focus: set[str], text: str) -> bool:
+    """A number stands near what is counted: "1088 audits", "4 of these visits"."""
+    words = text.split()
+    for i, word in enumerate(words):
+        word = word.strip(".,;:()")
+        if (word[:1].isdigit() or _NUMBER.fullmatch(word)) \
+                and set(tokenize(" ".join(words[i + 1:i + 6]))) & focus:
+            return True
+    return False
 
 
 def has_type(kind: str | None, text: str) -> bool:
@@ -197,6 +234,8 @@ def has_type(kind: str | None, text: str) -> bool:
             return bool(_DAY_MONTH.search(text))
         case "person":
             return bool(_NAME.search(text))
+        case "name":
+            return any(not ({a, b} & _NOT_PERSONAL) for a, b in _TWO_CAPS.findall(text))
         case _:
             return True
 
@@ -235,6 +274,7 @@ class ExtractiveAnswerer:
         c_terms = set(tokenize(context)) - q_terms
         q_weight = (idf(q_terms) + 0.5 * idf(c_terms)) or 1.0
         kind, wanted = answer_type(question), intents(question)
+        focus = count_focus(question)
         # Words the papers never use: a name ("Kent") means the papers cannot be about it; other
         # words weaken the evidence a little (paraphrases use them too).
         unknown_names = {t for w in _PROPER.findall(question) if w.lower() not in _NOT_NAMES
@@ -256,6 +296,7 @@ class ExtractiveAnswerer:
             c.score = 0.45 * float(sim) + 0.35 * min(overlap, 1.0) + 0.20 * c.passage.dense \
                 + 0.05 * novelty - 0.01 * c.passage.rank + (0.10 if block else 0.0) \
                 - (0.0 if has_type(kind, c.unit.display) else 0.15) \
+                - (0.15 if focus and not counts_focus(focus, c.unit.display) else 0.0) \
                 - (0.10 if _REPORTED_QUESTION.search(c.unit.text) else 0.0) - penalty
         return sorted(cands, key=lambda c: -c.score)
 
