@@ -5,14 +5,14 @@ from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Request, Security
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.security import APIKeyHeader
 
 from assistant.errors import BadQuestionError, ClerkError, StoreError
-from assistant.models import Answer, AskRequest
+from assistant.models import Answer, AskRequest, RegisterQuery, RegisterResponse
 from assistant.papers import paper_view, render_paper_html
 from assistant.service import ClerkService
 from assistant.settings import Settings
@@ -172,6 +172,20 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         if view is None:
             raise HTTPException(404, f"no paper '{doc_id}' is indexed")
         return HTMLResponse(render_paper_html(view, paragraph))
+
+    @app.get("/resolutions", response_model=RegisterResponse, dependencies=Authorised)
+    def resolutions(params: Annotated[RegisterQuery, Query()], service: Service
+                    ) -> RegisterResponse:
+        """The resolutions and actions register: every resolution, recommendation, action and
+        "further information to be provided" item in the papers (papers with no printed meeting
+        date first, then oldest meeting first). Each record gives its owner and due date where
+        the paper prints them (null where it does not), the citation fields of its paragraph
+        (`quote` is the record's own text), and its follow-through: the later papers that take
+        its subject up, or "no later paper mentions it". Filter with `q` (every word must
+        appear), `committee` and `owner` (part of the name), `kind`, and `date_from`/`date_to`
+        (YYYY-MM-DD)."""
+        records = service.resolutions(params)
+        return RegisterResponse(records=records, count=len(records))
 
     @app.get("/healthz")
     def healthz(service: Service) -> dict:

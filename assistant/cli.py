@@ -132,6 +132,50 @@ def serve(host: str, port: int) -> None:
     uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
 
 
+@cli.command()
+@click.option("--q", "q", help="Words the record must all contain.")
+@click.option("--committee", help="Only committees whose name contains this.")
+@click.option("--owner", help="Only records whose owner contains this.")
+@click.option("--kind", type=click.Choice(["resolution", "recommendation", "action",
+                                          "further_information"]))
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]),
+              help="Meetings on or after.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Meetings on or before.")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+def resolutions(q, committee, owner, kind, date_from, date_to, as_json) -> None:
+    """List what committees resolved, recommended or asked for, with owner, due date and
+    follow-through."""
+    from assistant.models import RegisterQuery, RegisterResponse
+    from assistant.register import Register, filter_records
+    from assistant.store import Store
+
+    settings = get_settings()
+    query = RegisterQuery(q=q, committee=committee, owner=owner, kind=kind,
+                          date_from=date_from and date_from.date(),
+                          date_to=date_to and date_to.date())
+    try:
+        records = filter_records(Register(Store(settings), settings.public_url or "").records(),
+                                 query)
+    except ClerkError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(RegisterResponse(records=records, count=len(records)).model_dump_json(indent=2))
+        return
+    if not records:
+        click.echo("No records match.")
+    for r in records:
+        where = f"{r.committee or r.council or '-'}, {r.meeting_date or 'date not printed'}"
+        click.echo(f"{r.kind.replace('_', ' ')} {r.paragraph} — {r.title or r.doc_id} ({where})")
+        click.echo(f"    Owner: {r.owner or 'not named'}")
+        click.echo(f"    Due: {r.due or 'not printed'}")
+        click.echo(f"    \"{r.text}\"")
+        if r.context and r.context != r.text:
+            click.echo(f"    In: \"{r.context}\"")
+        click.echo(f"    Follow-through: {r.follow_through.summary}")
+        click.echo()
+    click.echo(f"{len(records)} record{'s' if len(records) != 1 else ''}")
+
+
 def _register() -> None:
     from assistant.feedback import feedback_group
     from assistant.slack import slack_command

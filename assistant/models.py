@@ -70,3 +70,73 @@ class Answer(BaseModel):
 
 
 NOT_IN_PAPERS = "The papers I have don't say."
+
+
+# -- The resolutions and actions register (GET /resolutions) ----------------------------------
+
+RecordKind = Literal["resolution", "recommendation", "action", "further_information"]
+
+
+class RegisterQuery(BaseModel):
+    """Narrow the register. Text filters match case-insensitively; `q` needs every word."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str | None = Field(None, max_length=500, description="Words the record, its owner or its "
+                          "paper's title must all contain (stemmed: 'review' finds 'reviews').",
+                          examples=["Children with Disabilities"])
+    committee: str | None = Field(None, max_length=200, description="Part of the committee name.")
+    owner: str | None = Field(None, max_length=200, description="Part of the owner's name or "
+                              "role.", examples=["Lucy Butler"])
+    kind: RecordKind | None = Field(None, description="Only records of this kind.")
+    date_from: dt.date | None = Field(None, description="Meetings on or after (YYYY-MM-DD); "
+                                      "records with no printed date are left out.")
+    date_to: dt.date | None = Field(None, description="Meetings on or before (YYYY-MM-DD).")
+
+
+class FollowUp(BaseModel):
+    """A later paper's paragraph that takes a record's subject up."""
+
+    doc_id: str
+    title: str | None = None
+    paragraph: str
+    meeting_date: str | None = None
+    quote: str
+    view_url: str
+
+
+class FollowThrough(BaseModel):
+    status: Literal["followed_up", "not_mentioned", "undated"]
+    summary: str = Field(description="'followed up in ...', 'no later paper mentions it', or "
+                         "why later papers cannot be told apart.")
+    later: list[FollowUp] = Field(default_factory=list)
+
+
+class RegisterRecord(BaseModel):
+    """A resolution, recommendation, action or further-information item, with its citation."""
+
+    id: str = Field(description="Stable: doc_id::paragraph::n.")
+    kind: RecordKind
+    text: str = Field(description="The record as the paper prints it.")
+    owner: str | None = Field(None, description="Who it names to act ('; ' between several); "
+                              "null when it names no one.")
+    owners: list[str] = Field(default_factory=list)
+    due: str | None = Field(None, description="When it is due, as printed; null when not given.")
+    context: str | None = Field(None, description="For an ACTION inside a paragraph, the whole "
+                                "line it closes (what it is about).")
+    doc_id: str
+    title: str | None = None
+    doc_type: str | None = None
+    council: str | None = None
+    committee: str | None = None
+    meeting_date: str | None = None
+    paragraph: str
+    quote: str
+    url: str | None = None
+    view_url: str
+    follow_through: FollowThrough
+
+
+class RegisterResponse(BaseModel):
+    records: list[RegisterRecord]
+    count: int

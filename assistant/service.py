@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assistant.embedder import Embedder, SentenceTransformerEmbedder
 from assistant.errors import BadQuestionError
-from assistant.models import Answer, AskRequest, Filters, Turn
+from assistant.models import Answer, AskRequest, Filters, RegisterQuery, RegisterRecord, Turn
 from assistant.retrieve import Retriever
 from assistant.settings import Settings
 from assistant.store import Store
@@ -76,6 +76,9 @@ class ClerkService:
 
     def ask(self, request: AskRequest) -> Answer:
         self.check(request)
+        from_register = self.register_answer(request)
+        if from_register is not None:
+            return from_register
         query = retrieval_query(request.question, request.conversation)
         passages = self.retriever.search(query, request.filters, k=self.settings.top_k)
         return self.answerer().answer(request.question, query, passages)
@@ -93,6 +96,11 @@ class ClerkService:
     def ask_stream(self, request: AskRequest):
         """(event, payload) pairs: text deltas as they are verified, then the final answer."""
         self.check(request)
+        from_register = self.register_answer(request)
+        if from_register is not None:
+            yield "delta", {"text": from_register.answer}
+            yield "answer", from_register
+            return
         query = retrieval_query(request.question, request.conversation)
         passages = self.retriever.search(query, request.filters, k=self.settings.top_k)
         answerer = self.answerer()
@@ -102,3 +110,28 @@ class ClerkService:
         answer = answerer.answer(request.question, query, passages)
         yield "delta", {"text": answer.answer}
         yield "answer", answer
+
+    # -- the resolutions and actions register ------------------------------------------------
+    @cached_property
+    def register(self):
+        from assistant.register import Register
+
+        return Register(self.store, self.settings.public_url or "")
+
+    def resolutions(self, query: RegisterQuery) -> list[RegisterRecord]:
+        """What committees resolved, recommended or asked for, filtered."""
+        from assistant.register import filter_records
+
+        return filter_records(self.register.records(), query)
+
+    def register_answer(self, request: AskRequest) -> Answer | None:
+        """A question about what was resolved or asked for, answered from the register when
+        one record matches it well (within the request's filters); None otherwise."""
+        from assistant.register import register_answer, wants_register
+
+        if not wants_register(request.question):
+            return None
+        allowed = self.retriever.doc_ids_for(request.filters)
+        records = [r for r in self.register.records() if allowed is None or r.doc_id in allowed]
+        lexical = self.retriever.lexical()
+        return register_answer(request.question, records, lexical.idf, lexical.default_idf)

