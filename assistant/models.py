@@ -46,8 +46,9 @@ class AskRequest(BaseModel):
         return value.strip()
 
 
-class Citation(BaseModel):
-    ref: int
+class CitedParagraph(BaseModel):
+    """Where something comes from: the meeting's paper, the paragraph and its exact words."""
+
     doc_id: str
     title: str | None = None
     doc_type: str | None = None
@@ -58,6 +59,10 @@ class Citation(BaseModel):
     quote: str
     url: str | None = Field(None, description="The paper's source: its published URL or file path.")
     view_url: str = Field(description="Clerk's view of the paper with this paragraph highlighted.")
+
+
+class Citation(CitedParagraph):
+    ref: int
 
 
 class Answer(BaseModel):
@@ -112,7 +117,7 @@ class FollowThrough(BaseModel):
     later: list[FollowUp] = Field(default_factory=list)
 
 
-class RegisterRecord(BaseModel):
+class RegisterRecord(CitedParagraph):
     """A resolution, recommendation, action or further-information item, with its citation."""
 
     id: str = Field(description="Stable: doc_id::paragraph::n.")
@@ -124,16 +129,6 @@ class RegisterRecord(BaseModel):
     due: str | None = Field(None, description="When it is due, as printed; null when not given.")
     context: str | None = Field(None, description="For an ACTION inside a paragraph, the whole "
                                 "line it closes (what it is about).")
-    doc_id: str
-    title: str | None = None
-    doc_type: str | None = None
-    council: str | None = None
-    committee: str | None = None
-    meeting_date: str | None = None
-    paragraph: str
-    quote: str
-    url: str | None = None
-    view_url: str
     follow_through: FollowThrough
 
 

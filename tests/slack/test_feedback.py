@@ -38,9 +38,11 @@ def test_a_vote_is_stored_and_exported_as_an_eval_case(slack_app, fake_slack, tm
     assert case["id"] == f"fb-{answer_id}-U0BOB"
     assert case["split"] == "review" and case["kind"] == "feedback"
     assert case["question"] == AUDITS and case["answerable"] is True and case["key_facts"] == []
-    assert case["gold"] == [{"doc_id": REPORT, "paragraph": "19", "evidence":
-                             "There have been 1088 audits completed within the audit programme "
-                             "to date."}]
+    # every citation of the answer becomes a candidate gold paragraph, the first being 19
+    assert case["gold"][0] == {"doc_id": REPORT, "paragraph": "19", "evidence":
+                               "There have been 1088 audits completed within the audit programme "
+                               "to date."}
+    assert len(case["gold"]) == len(vote["citations"])
     assert case["notes"].startswith("vote: up by U0BOB at ")
 
 
