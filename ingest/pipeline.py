@@ -22,7 +22,7 @@ from ingest.models import Paper
 from ingest.read import read_paper
 from ingest.structure import parse_paragraphs
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # bump when parsing changes what is stored: papers are re-read
 MANIFEST_NAMES = ("manifest.yaml", "manifest.yml", "manifest.csv")
 
 

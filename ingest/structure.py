@@ -40,6 +40,7 @@ def clean_text(text: str) -> str:
     """The text people read and quote: markdown emphasis removed, spaces collapsed within each
     line, blank lines dropped. Lines stay, so list items keep their own line."""
     text = text.replace("**", "").replace("__", "")
+    text = re.sub(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])", r"\1", text)  # *italic*
     text = re.sub(r"\[([^\]]*)\]\(#?\)", r"\1", text)  # [label](#) links left by converters
     text = re.sub(r"[ \t\u00a0\u200b\f\v]+", " ", text)
     return "\n".join(ln.strip() for ln in text.splitlines() if ln.strip())
