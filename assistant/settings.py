@@ -14,6 +14,7 @@ class Settings(BaseSettings):
     collection: str = "clerk"
     embedding_model: str | None = None  # a path or name; default: the bundled all-MiniLM-L6-v2
     embed_batch_size: int = 64
+    embed_papers_batch: int = 256  # ingest embeds this many chunks (of several papers) at once
 
     # ingest limits
     max_file_bytes: int = 50_000_000
