@@ -87,13 +87,15 @@ class LLMAnswerer:
         return self.template.format(sources=sources, question=question,
                                     conversation=conversation)
 
-    def _gate(self, question: str, query: str, passages: list[Passage]) -> Answer | None:
-        """Abstain before calling the model when retrieval found nothing strong enough."""
+    def _gate(self, question: str, query: str, passages: list[Passage]
+              ) -> tuple[Answer | None, float]:
+        """The evidence's confidence, and an abstention when it is too weak to call the model."""
         ranked = self.extractive.score(question, passages, query.removesuffix(question).strip())
+        confidence = round(ranked[0].score, 4) if ranked else 0.0
         if not ranked or ranked[0].score < self.extractive.threshold:
             return Answer(answer=NOT_IN_PAPERS, abstained=True, mode="llm",
-                          confidence=round(ranked[0].score, 4) if ranked else 0.0)
-        return None
+                          confidence=confidence), confidence
+        return None, confidence
 
     def _compose(self, kept, passages, confidence) -> Answer:
         if not kept:
@@ -114,7 +116,7 @@ class LLMAnswerer:
                       confidence=confidence, mode="llm")
 
     def answer(self, question: str, query: str, passages: list[Passage]) -> Answer:
-        gated = self._gate(question, query, passages)
+        gated, confidence = self._gate(question, query, passages)
         if gated:
             return gated
         passages = passages[:6]
@@ -126,12 +128,11 @@ class LLMAnswerer:
         text = str(reply.content)
         if "NOT IN PAPERS" in text:
             return Answer(answer=NOT_IN_PAPERS, abstained=True, mode="llm")
-        confidence = self.extractive.score(question, passages, query.removesuffix(question).strip())[0].score
-        return self._compose(verify(text, passages), passages, round(confidence, 4))
+        return self._compose(verify(text, passages), passages, confidence)
 
     def stream(self, question: str, query: str, passages: list[Passage]) -> Iterator[tuple]:
         """Verified sentences as they complete, then the final answer."""
-        gated = self._gate(question, query, passages)
+        gated, confidence = self._gate(question, query, passages)
         if gated:
             yield "delta", {"text": gated.answer}
             yield "answer", gated
@@ -152,7 +153,6 @@ class LLMAnswerer:
         for item in verify(buffer + "\n", passages) if "NOT IN PAPERS" not in buffer else []:
             kept.append(item)
             yield "delta", {"text": item[0]}
-        confidence = round(self.extractive.score(question, passages, query.removesuffix(question).strip())[0].score, 4)
         yield "answer", self._compose(kept, passages, confidence)
 
 

@@ -4,24 +4,19 @@ cited paragraph highlighted."""
 import html
 
 from assistant.answer import anchor
-from assistant.store import Store
+from assistant.store import Store, paragraphs_of
 
 
 def paper_view(store: Store, doc_id: str) -> dict | None:
     record = store.paper_record(doc_id)
     if record is None:
         return None
-    paragraphs: list[dict] = []
-    for chunk in store.paper_chunks(doc_id):
-        if chunk.meta.get("paper_hash") != record.get("hash"):
-            continue
-        label = chunk.meta.get("paragraph", "")
-        if paragraphs and paragraphs[-1]["label"] == label:  # parts of one long paragraph
-            paragraphs[-1]["text"] += "\n" + chunk.text
-            continue
-        paragraphs.append({"label": label, "anchor": anchor(label), "text": chunk.text,
-                           "heading": chunk.meta.get("heading"), "kind": chunk.meta.get("kind"),
-                           "start": chunk.meta.get("start"), "end": chunk.meta.get("end")})
+    trusted = [c for c in store.paper_chunks(doc_id)
+               if c.meta.get("paper_hash") == record.get("hash")]
+    paragraphs = [{"label": p.label, "anchor": anchor(p.label), "text": p.text,
+                   "heading": p.meta.get("heading"), "kind": p.meta.get("kind"),
+                   "start": p.meta.get("start"), "end": p.meta.get("end")}
+                  for p in paragraphs_of(trusted)]
     fields = ("doc_id", "title", "council", "committee", "meeting_date", "doc_type", "url")
     out = {k: record.get(k) for k in fields}
     out["context_fields"] = [f for f in (record.get("context_fields") or "").split(",") if f]

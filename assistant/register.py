@@ -6,7 +6,6 @@ import datetime as dt
 import math
 import re
 import threading
-from dataclasses import dataclass
 from itertools import pairwise
 
 from assistant.answer import answer_type, intents, view_url
@@ -19,7 +18,7 @@ from assistant.models import (
     RegisterRecord,
 )
 from assistant.retrieve import tokenize
-from assistant.store import Store, StoredChunk
+from assistant.store import Store, StoredChunk, StoredParagraph, paragraphs_of
 from ingest.chunk import split_sentences
 from ingest.register import RECORD_KINDS, RecordDraft, extract_records, subject_of
 
@@ -38,29 +37,6 @@ _STRONG = 0.5  # on the eval's register questions, matches scored 0.63-1.0 and m
 _WHO = re.compile(r"\bwho(?:m|se)?\b", re.IGNORECASE)  # "Who ... how many ..." asks for a person
 _LABELS = {"resolution": "Resolved", "recommendation": "Recommended", "action": "Action",
            "further_information": "Further information"}
-
-
-@dataclass(frozen=True)
-class StoredParagraph:
-    """A whole paragraph of a stored paper: its chunks' parts joined in order."""
-
-    doc_id: str
-    label: str
-    text: str
-    meta: dict
-
-
-def paragraphs_of(chunks: list[StoredChunk]) -> list[StoredParagraph]:
-    order = sorted(chunks, key=lambda c: (c.meta.get("doc_id", ""), c.meta.get("ordinal", 0),
-                                          c.meta.get("part", 0)))
-    out: list[StoredParagraph] = []
-    for c in order:
-        doc_id, label = c.meta.get("doc_id", ""), c.meta.get("paragraph", "")
-        if out and (out[-1].doc_id, out[-1].label) == (doc_id, label):
-            out[-1] = StoredParagraph(doc_id, label, f"{out[-1].text}\n{c.text}", out[-1].meta)
-        else:
-            out.append(StoredParagraph(doc_id, label, c.text, c.meta))
-    return out
 
 
 def _pairs(tokens: list[str], skip: set[str]) -> set[tuple[str, str]]:
@@ -205,7 +181,9 @@ def best_record(question: str, records: list[RegisterRecord], idf: dict[str, flo
     terms = set(tokenize(question)) - _GENERIC_ASK
     if kind == "number" or not terms:
         return None
-    weigh = lambda ts: sum(idf.get(t, default_idf) for t in ts)
+    def weigh(ts) -> float:
+        return sum(idf.get(t, default_idf) for t in ts)
+
     total, wanted = weigh(terms), intents(question)
     best: tuple[RegisterRecord, float] | None = None
     for r in records:

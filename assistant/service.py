@@ -74,13 +74,17 @@ class ClerkService:
             raise BadQuestionError(f"the question is {len(request.question):,} characters; "
                                    f"the limit is {limit:,}")
 
+    def _evidence(self, request: AskRequest) -> tuple[str, list]:
+        """The retrieval query (a follow-up read with its context) and the passages found."""
+        query = retrieval_query(request.question, request.conversation)
+        return query, self.retriever.search(query, request.filters, k=self.settings.top_k)
+
     def ask(self, request: AskRequest) -> Answer:
         self.check(request)
         from_register = self.register_answer(request)
         if from_register is not None:
             return from_register
-        query = retrieval_query(request.question, request.conversation)
-        passages = self.retriever.search(query, request.filters, k=self.settings.top_k)
+        query, passages = self._evidence(request)
         return self.answerer().answer(request.question, query, passages)
 
     def ask_text(self, question: str, filters: Filters | None = None) -> Answer:
@@ -101,8 +105,7 @@ class ClerkService:
             yield "delta", {"text": from_register.answer}
             yield "answer", from_register
             return
-        query = retrieval_query(request.question, request.conversation)
-        passages = self.retriever.search(query, request.filters, k=self.settings.top_k)
+        query, passages = self._evidence(request)
         answerer = self.answerer()
         if hasattr(answerer, "stream"):
             yield from answerer.stream(request.question, query, passages)
