@@ -16,6 +16,10 @@ COPY prompts prompts
 COPY corpus corpus
 RUN pip install --no-cache-dir . && useradd --create-home clerk && mkdir -p /data /papers \
     && chown clerk /data
+# The ONNX exports (CLERK_EMBED_BACKEND=onnx or onnx-int8) are made once, here, from the
+# bundled weights, so that no container spends its start exporting them.
+ENV CLERK_ONNX_CACHE_DIR=/app/models
+RUN clerk export-onnx
 USER clerk
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \

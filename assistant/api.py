@@ -1,5 +1,6 @@
 """The HTTP API: a thin FastAPI front over the answering service."""
 
+import logging
 import json
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
@@ -94,6 +95,12 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.service = service or ClerkService(settings)
+        stale = app.state.service.papers_in_other_spaces()
+        if stale:
+            logging.getLogger("clerk").warning(
+                "%d paper(s) were embedded by another backend than this server's '%s'; run "
+                "clerk ingest with the same CLERK_EMBED_BACKEND", stale,
+                app.state.service.embedder.space)
         from assistant.slack import mount_slack
 
         mount_slack(app, settings, app.state.service)
@@ -194,6 +201,8 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         return {"status": "ok", "papers": len(records),
                 "paragraphs": sum(int(r.get("paragraphs", 0)) for r in records.values()),
                 "store": "server" if service.store.server_mode else "embedded",
+                "embedding": service.embedder.space,
+                "papers_embedded_otherwise": service.papers_in_other_spaces(),
                 "answerer": "llm" if settings.llm_base_url and settings.llm_model
                 else "extractive"}
 

@@ -27,14 +27,13 @@ def cli() -> None:
 @click.option("--prune", is_flag=True, help="Remove indexed papers no longer among PATHS.")
 def ingest(paths: tuple[Path, ...], manifest: Path | None, prune: bool) -> None:
     """Add or update papers (.txt .md .html .pdf .docx); unchanged files cost nothing."""
-    from assistant.embedder import SentenceTransformerEmbedder
+    from assistant.embedder import make_embedder
     from ingest.pipeline import run_ingest
 
     settings = get_settings()
     try:
         report = run_ingest(list(paths), settings,
-                            lambda: SentenceTransformerEmbedder(settings.embedding_model,
-                                                                settings.embed_batch_size),
+                            lambda: make_embedder(settings),
                             manifest=manifest, prune=prune)
     except ClerkError as exc:
         _fail(exc)
@@ -130,6 +129,21 @@ def serve(host: str, port: int) -> None:
     from assistant.api import create_app
 
     uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+
+
+@cli.command("export-onnx")
+def export_onnx() -> None:
+    """Export the embedding model for CLERK_EMBED_BACKEND=onnx and onnx-int8 (float32 and int8)
+    into CLERK_ONNX_CACHE_DIR now, so that servers start without exporting it."""
+    from assistant.embedder import OnnxEmbedder
+
+    settings = get_settings()
+    cache = settings.onnx_cache_dir or settings.data_dir / "models"
+    try:
+        for quantize in (False, True):
+            click.echo(f"{OnnxEmbedder(settings.embedding_model, cache, quantize).path}")
+    except ClerkError as exc:
+        _fail(exc)
 
 
 @cli.command()

@@ -27,3 +27,7 @@ class BadQuestionError(ClerkError):
 
 class AnswerError(ClerkError):
     """The answering backend (for instance the LLM endpoint) failed."""
+
+
+class EmbedderError(ClerkError):
+    """The embedding model cannot be loaded or exported as configured."""

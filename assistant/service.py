@@ -5,7 +5,7 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-from assistant.embedder import Embedder, SentenceTransformerEmbedder
+from assistant.embedder import BUNDLED, Embedder, make_embedder
 from assistant.errors import BadQuestionError
 from assistant.models import Answer, AskRequest, Filters, RegisterQuery, RegisterRecord, Turn
 from assistant.retrieve import Retriever
@@ -38,8 +38,7 @@ class ClerkService:
                  store: Store | None = None):
         self.settings = settings
         self.store = store or Store(settings)
-        self.embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model,
-                                                                settings.embed_batch_size)
+        self.embedder = embedder or make_embedder(settings)
         self.retriever = Retriever(self.store, self.embedder)
         from assistant.answer import VectorCache
 
@@ -50,6 +49,12 @@ class ClerkService:
         if self.settings.abstain_threshold is not None:
             return self.settings.abstain_threshold
         return calibrated_threshold()
+
+    def papers_in_other_spaces(self) -> int:
+        """Papers whose vectors another embedding backend made (``clerk ingest`` with this
+        server's CLERK_EMBED_BACKEND re-embeds them); their search scores are a little off."""
+        return sum(1 for r in self.store.paper_records().values()
+                   if r.get("embedding", BUNDLED) != self.embedder.space)
 
     def answerer(self):
         """Extractive by default; the LLM when one is configured. Built per call so that the

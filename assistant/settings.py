@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -13,6 +14,8 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     collection: str = "clerk"
     embedding_model: str | None = None  # a path or name; default: the bundled all-MiniLM-L6-v2
+    embed_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
+    onnx_cache_dir: Path | None = None  # where ONNX exports are kept; default: DATA_DIR/models
     embed_batch_size: int = 64
     embed_papers_batch: int = 256  # ingest embeds this many chunks (of several papers) at once
 

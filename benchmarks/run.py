@@ -3,11 +3,15 @@
     python benchmarks/run.py ingest --paragraphs 5000
     python benchmarks/run.py ask --paragraphs 50000 --questions 100
     python benchmarks/run.py ask --chroma-url http://127.0.0.1:8001   # server mode
+    python benchmarks/run.py embed --backend onnx-int8 --texts 2000
 
 `ingest` replicates the sample corpus under distinct ids until it holds at least N paragraphs
 and ingests it into a fresh store: papers/s, paragraphs/s, peak memory.
 `ask` builds such a store (or reuses --data-dir), starts `clerk serve`, and times POST /ask for
 the eval set's questions: p50/p95 latency and the API process's peak memory.
+`embed` times one embedding backend on the sample corpus's chunk texts (texts/s, load and
+first-export time, peak memory) and compares its vectors with the torch model's.
+`--backend` (torch, onnx, onnx-int8) picks the embedder for all three.
 """
 
 import argparse
@@ -54,7 +58,7 @@ class ReusingEmbedder:
 
     def __init__(self, embedder):
         self.embedder = embedder
-        self.name = embedder.name
+        self.name, self.space = embedder.name, embedder.space
         self.seen: dict[str, object] = {}
 
     def embed(self, texts):
@@ -71,7 +75,7 @@ def peak_rss_mb() -> float:
 
 
 def bench_ingest(args) -> dict:
-    from assistant.embedder import SentenceTransformerEmbedder
+    from assistant.embedder import make_embedder
     from assistant.settings import Settings
     from ingest.pipeline import run_ingest
 
@@ -79,8 +83,9 @@ def bench_ingest(args) -> dict:
     papers_dir = work / "papers"
     n_papers, n_paras = replicate(papers_dir, args.paragraphs)
     settings = Settings(_env_file=None, data_dir=work / "data", chroma_url=args.chroma_url,
-                        collection=args.collection)
-    embedder = SentenceTransformerEmbedder()
+                        collection=args.collection, embed_backend=args.backend,
+                        onnx_cache_dir=args.onnx_cache_dir)
+    embedder = make_embedder(settings)
     if getattr(args, "reuse_vectors", False):
         embedder = ReusingEmbedder(embedder)
     start = time.perf_counter()
@@ -90,7 +95,7 @@ def bench_ingest(args) -> dict:
                "papers_per_s": round(n_papers / seconds, 2),
                "paragraphs_per_s": round(report.paragraphs / seconds, 1),
                "peak_memory_mb": round(peak_rss_mb()), "store": "server" if args.chroma_url
-               else "embedded", "vectors_reused": bool(getattr(args, "reuse_vectors", False)),
+               else "embedded", "backend": args.backend, "vectors_reused": bool(getattr(args, "reuse_vectors", False)),
                "load_average": os.getloadavg()[0], "summary": report.summary()}
     print(json.dumps(figures, indent=2))
     start = time.perf_counter()
@@ -116,7 +121,9 @@ def bench_ask(args) -> dict:
         work = Path(bench_ingest(args)["work_dir"])
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_")}
     env.update(CLERK_DATA_DIR=str(work / "data"), CLERK_COLLECTION=args.collection,
-               HF_HUB_OFFLINE="1")
+               HF_HUB_OFFLINE="1", CLERK_EMBED_BACKEND=args.backend)
+    if args.onnx_cache_dir:
+        env["CLERK_ONNX_CACHE_DIR"] = args.onnx_cache_dir
     if args.chroma_url:
         env["CLERK_CHROMA_URL"] = args.chroma_url
     port = args.port
@@ -144,7 +151,7 @@ def bench_ask(args) -> dict:
                 r.raise_for_status()
         latencies.sort()
         figures = {"paragraphs_indexed": health["paragraphs"], "papers": health["papers"],
-                   "store": health["store"], "questions": len(latencies),
+                   "store": health["store"], "backend": args.backend, "questions": len(latencies),
                    "p50_ms": round(statistics.median(latencies)),
                    "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))]),
                    "max_ms": round(latencies[-1]), "api_peak_memory_mb": round(_vmhwm_mb(proc.pid)),
@@ -156,12 +163,69 @@ def bench_ask(args) -> dict:
         proc.wait(timeout=30)
 
 
+def corpus_texts(n: int) -> list[str]:
+    """The texts ingest would embed for the sample papers, repeated to ``n``."""
+    from assistant.settings import Settings
+    from ingest.pipeline import build_paper, chunk_rows, paper_hash
+    from ingest.metadata import load_manifest
+
+    settings = Settings(_env_file=None)
+    rows = load_manifest(CORPUS / "manifest.yaml")
+    texts: list[str] = []
+    for path in sorted(CORPUS.iterdir()):
+        if path.name in rows:
+            paper = build_paper(path, rows[path.name], settings,
+                                paper_hash(path.read_bytes(), rows[path.name]))
+            texts += chunk_rows(paper, settings)[1]
+    return (texts * (n // len(texts) + 1))[:n]
+
+
+def bench_embed(args) -> dict:
+    from assistant.embedder import SentenceTransformerEmbedder, make_embedder
+    from assistant.settings import Settings
+
+    import numpy as np
+
+    texts = corpus_texts(args.texts)
+    cache = Path(args.onnx_cache_dir or tempfile.mkdtemp(prefix="clerk-onnx-"))
+    settings = Settings(_env_file=None, embed_backend=args.backend, onnx_cache_dir=cache)
+    start = time.perf_counter()
+    embedder = make_embedder(settings)
+    first_load = time.perf_counter() - start
+    start = time.perf_counter()
+    make_embedder(settings)
+    cached_load = time.perf_counter() - start
+    embedder.embed(texts[:64])  # warm-up
+    start = time.perf_counter()
+    vectors = embedder.embed(texts)
+    seconds = time.perf_counter() - start
+    peak = peak_rss_mb()
+    reference = SentenceTransformerEmbedder().embed(texts)
+    cosine = np.sum(vectors * reference, axis=1)
+    figures = {"backend": args.backend, "texts": len(texts),
+               "mean_chars": round(sum(map(len, texts)) / len(texts)),
+               "texts_per_s": round(len(texts) / seconds, 1), "seconds": round(seconds, 1),
+               "first_load_s": round(first_load, 1), "cached_load_s": round(cached_load, 1),
+               "peak_memory_mb_before_reference": round(peak),
+               "cosine_to_torch_min": round(float(cosine.min()), 4),
+               "cosine_to_torch_mean": round(float(cosine.mean()), 4),
+               "threads": os.cpu_count(), "load_average": os.getloadavg()[0]}
+    print(json.dumps(figures, indent=2))
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("ingest", "ask"):
+    for name in ("ingest", "ask", "embed"):
         p = sub.add_parser(name)
+        p.add_argument("--backend", choices=["torch", "onnx", "onnx-int8"], default="torch")
+        p.add_argument("--onnx-cache-dir", help="where ONNX exports are kept (default: a fresh "
+                       "temporary folder for embed, DATA_DIR/models otherwise)")
+        if name == "embed":
+            p.add_argument("--texts", type=int, default=2000)
+            continue
         p.add_argument("--paragraphs", type=int, default=5000 if name == "ingest" else 121)
         p.add_argument("--data-dir", help="work folder (kept); a fresh temporary one by default")
         p.add_argument("--chroma-url", help="benchmark against a Chroma server")
@@ -172,7 +236,7 @@ def main() -> None:
                            help="embed each distinct paragraph once when building the store")
             p.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    {"ingest": bench_ingest, "ask": bench_ask}[args.command](args)
+    {"ingest": bench_ingest, "ask": bench_ask, "embed": bench_embed}[args.command](args)
 
 
 if __name__ == "__main__":

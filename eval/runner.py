@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.embedder import Embedder, SentenceTransformerEmbedder
+from assistant.embedder import Embedder, make_embedder
 from assistant.service import CALIBRATION, ClerkService
 from assistant.settings import Settings
 from assistant.store import Store
@@ -104,8 +104,7 @@ def run_suite(config: SuiteConfig, embedder: Embedder | None = None,
     with tempfile.TemporaryDirectory(prefix="clerk-eval-", ignore_cleanup_errors=True) as tmp:
         settings = eval_settings(config.settings, Path(tmp) / "clerk")
         if embedder is None:
-            embedder = SentenceTransformerEmbedder(settings.embedding_model,
-                                                   settings.embed_batch_size)
+            embedder = make_embedder(settings)
         report = run_ingest([config.corpus], settings, lambda: embedder, warn=log,
                             progress=False)
         if report.added == 0:

@@ -12,8 +12,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.embedder import Embedder
-from assistant.errors import ManifestError, PaperError, StoreLockedError
+from assistant.embedder import BUNDLED, Embedder, embedding_space
+from assistant.errors import EmbedderError, ManifestError, PaperError, StoreLockedError
 from assistant.settings import Settings
 from assistant.store import Store, date_int
 from ingest.chunk import chunk_paper
@@ -57,11 +57,15 @@ def find_papers(paths: Iterable[Path], skip: set[Path]) -> list[Path]:
     return found
 
 
-def paper_hash(data: bytes, row: ManifestRow | None) -> str:
+def paper_hash(data: bytes, row: ManifestRow | None, space: str = BUNDLED) -> str:
+    """Changes when the paper, its manifest row, the parser or the embedding space changes (the
+    bundled model's space adds nothing, so stores made before spaces existed stay valid)."""
     digest = hashlib.sha256(data)
     digest.update(json.dumps(row.values if row else None, sort_keys=True).encode())
     digest.update(json.dumps(list(row.context_fields) if row else []).encode())
     digest.update(PARSER_VERSION.encode())
+    if space != BUNDLED:
+        digest.update(f"space:{space}".encode())
     return digest.hexdigest()
 
 
@@ -80,9 +84,10 @@ def build_paper(path: Path, row: ManifestRow | None, settings: Settings, content
                  content_hash=content_hash)
 
 
-def paper_record(paper: Paper, n_chunks: int) -> dict:
+def paper_record(paper: Paper, n_chunks: int, space: str) -> dict:
     m = paper.meta
-    return {"doc_id": m.doc_id, "hash": paper.content_hash, "source": paper.source_path,
+    return {"doc_id": m.doc_id, "hash": paper.content_hash, "embedding": space,
+            "source": paper.source_path,
             "title": m.title, "council": m.council, "committee": m.committee,
             "meeting_date": m.meeting_date, "date_int": date_int(m.meeting_date),
             "doc_type": m.doc_type, "url": m.url, "paragraphs": len(paper.paragraphs),
@@ -108,8 +113,9 @@ class _Batch:
     as fast as one a paper (the model sorts a batch by length). Each paper is still written
     whole, on its own, so a killed run leaves no half paper."""
 
-    def __init__(self, store: Store, embedder_factory: Callable[[], Embedder], size: int):
-        self.store, self.factory, self.size = store, embedder_factory, size
+    def __init__(self, store: Store, embedder_factory: Callable[[], Embedder], size: int,
+                 space: str):
+        self.store, self.factory, self.size, self.space = store, embedder_factory, size, space
         self.embedder: Embedder | None = None  # loaded when the first changed paper needs it
         self.papers: list[tuple[Paper, list[dict], list[str], bool]] = []
 
@@ -122,10 +128,13 @@ class _Batch:
             return
         if self.embedder is None:
             self.embedder = self.factory()
+            if self.embedder.space != self.space:
+                raise EmbedderError(f"the embedder makes '{self.embedder.space}' vectors but the "
+                                    f"settings name '{self.space}'")
         vectors = self.embedder.embed([t for p in self.papers for t in p[2]])
         start = 0
         for paper, rows, _, update in self.papers:
-            self.store.write_paper(paper_record(paper, len(rows)), rows,
+            self.store.write_paper(paper_record(paper, len(rows), self.space), rows,
                                    vectors[start:start + len(rows)])
             start += len(rows)
             report.paragraphs += len(paper.paragraphs)
@@ -200,7 +209,8 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
         if orphans:
             store.delete_chunks(orphans)
         records = store.paper_records()
-        batch = _Batch(store, embedder_factory, settings.embed_papers_batch)
+        space = embedding_space(settings)
+        batch = _Batch(store, embedder_factory, settings.embed_papers_batch, space)
         seen: dict[str, Path] = {}
         bar = tqdm(files, desc="ingest", unit="paper", file=sys.stderr,
                    disable=not progress if progress is not None else None, leave=False)
@@ -216,7 +226,7 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
             except OSError as exc:
                 fail(str(path), f"cannot read the file: {exc.strerror or exc}")
                 continue
-            content_hash = paper_hash(data, row)
+            content_hash = paper_hash(data, row, space)
             existing = records.get(doc_id)
             if existing and existing.get("hash") == content_hash:
                 report.unchanged += 1

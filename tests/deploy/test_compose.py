@@ -6,6 +6,7 @@ import re
 import yaml
 
 from assistant.cli import cli
+from assistant.settings import Settings
 from tests.conftest import ROOT
 
 
@@ -32,6 +33,9 @@ def test_clerk_services_use_the_server_and_wait_for_it():
         service = c["services"][name]
         assert service["build"] == "."
         assert service["environment"]["CLERK_CHROMA_URL"] == "http://chroma:8000"
+        backend = re.fullmatch(r"\$\{CLERK_EMBED_BACKEND:-(.+)\}",
+                               service["environment"]["CLERK_EMBED_BACKEND"]).group(1)
+        assert backend == Settings.model_fields["embed_backend"].default
         assert service["depends_on"]["chroma"]["condition"] == "service_healthy"
     assert c["services"]["api"]["ports"] == ["8000:8000"]
     assert c["services"]["ingest"]["volumes"][0].endswith(":/papers:ro")
@@ -45,6 +49,9 @@ def test_every_command_is_a_real_cli_command_with_real_options():
     default = re.search(r"^CMD (\[.*\])$", dockerfile, re.M).group(1)
     commands = [yaml.safe_load(default)] + [s["command"] for s in c["services"].values()
                                             if "command" in s]
+    commands += [line.split()[2:] for line in dockerfile.splitlines()
+                 if line.startswith("RUN clerk ")]
+    assert ["export-onnx"] in commands  # the ONNX exports are baked into the image
     for argv in commands:
         name, *rest = argv
         assert name in cli.commands, f"clerk {name} does not exist"
