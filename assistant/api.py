@@ -1,7 +1,7 @@
 """The HTTP API: a thin FastAPI front over the answering service."""
 
-import logging
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -89,18 +89,22 @@ def _describe(exc: RequestValidationError) -> str:
     return "; ".join(parts)
 
 
+def _open_service(settings: Settings) -> ClerkService:
+    service = ClerkService(settings)
+    stale = service.papers_in_other_spaces()
+    if stale:
+        logging.getLogger("clerk").warning(
+            "%d paper(s) were embedded by another backend than this server's '%s'; run clerk "
+            "ingest with the same CLERK_EMBED_BACKEND", stale, service.embedder.space)
+    return service
+
+
 def create_app(settings: Settings, service: ClerkService | None = None) -> FastAPI:
     """The app. The service (store and embedding model) opens in the lifespan, not at import."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.service = service or ClerkService(settings)
-        stale = app.state.service.papers_in_other_spaces()
-        if stale:
-            logging.getLogger("clerk").warning(
-                "%d paper(s) were embedded by another backend than this server's '%s'; run "
-                "clerk ingest with the same CLERK_EMBED_BACKEND", stale,
-                app.state.service.embedder.space)
+        app.state.service = service or _open_service(settings)
         from assistant.slack import mount_slack
 
         mount_slack(app, settings, app.state.service)
@@ -202,7 +206,7 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
                 "paragraphs": sum(int(r.get("paragraphs", 0)) for r in records.values()),
                 "store": "server" if service.store.server_mode else "embedded",
                 "embedding": service.embedder.space,
-                "papers_embedded_otherwise": service.papers_in_other_spaces(),
+                "papers_embedded_otherwise": service.papers_in_other_spaces(records),
                 "answerer": "llm" if settings.llm_base_url and settings.llm_model
                 else "extractive"}
 

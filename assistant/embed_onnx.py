@@ -127,7 +127,8 @@ def export(spec: ModelSpec, target: Path, quantize: bool) -> None:
 
     tokenizer = _tokenizer(spec)
     ids, mask = _batch(tokenizer.encode_batch(PROBES[:2]))
-    inputs = (torch.from_numpy(ids), torch.from_numpy(mask), torch.zeros_like(torch.from_numpy(ids)))
+    example = torch.from_numpy(ids)
+    inputs = (example, torch.from_numpy(mask), torch.zeros_like(example))
     names = ["input_ids", "attention_mask", "token_type_ids"]
     batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq")
     fp32 = target.with_name(f".{target.name}.{os.getpid()}.fp32")
@@ -154,8 +155,8 @@ def export(spec: ModelSpec, target: Path, quantize: bool) -> None:
         got = OnnxRunner(out, spec).embed(PROBES)
         cosine = float(np.min(np.sum(_unit(expected) * _unit(got), axis=1)))
         if cosine < MIN_COSINE[quantize]:
-            raise EmbedderError(f"the ONNX export of {spec.folder.name} disagrees with the torch "
-                                f"model (cosine {cosine:.4f} < {MIN_COSINE[quantize]}); use "
+            raise EmbedderError(f"the ONNX export disagrees with the torch model (cosine "
+                                f"{cosine:.4f} < {MIN_COSINE[quantize]}); use "
                                 "CLERK_EMBED_BACKEND=torch")
         out.replace(target)
     finally:
@@ -211,7 +212,7 @@ class OnnxRunner:
 
         options = ort.SessionOptions()
         options.log_severity_level = 3
-        options.enable_mem_pattern = False  # shapes vary with every batch; patterns only cost memory
+        options.enable_mem_pattern = False  # shapes vary with each batch: patterns only cost memory
         self.session = ort.InferenceSession(str(path), options,
                                             providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}

@@ -69,8 +69,8 @@ class SentenceTransformerEmbedder:
 
 
 class OnnxEmbedder:
-    """The same model through ONNX Runtime; ``quantize`` uses int8 weights (about twice as fast,
-    vectors within ~0.97 cosine of torch's)."""
+    """The same model through ONNX Runtime; ``quantize`` uses int8 weights (2.3 to 2.7 times
+    torch's speed on a 2-core CPU, vectors at 0.98 or more cosine to torch's)."""
 
     def __init__(self, model: str | None, cache_dir: Path, quantize: bool = False):
         _offline()

@@ -50,10 +50,11 @@ class ClerkService:
             return self.settings.abstain_threshold
         return calibrated_threshold()
 
-    def papers_in_other_spaces(self) -> int:
+    def papers_in_other_spaces(self, records: dict[str, dict] | None = None) -> int:
         """Papers whose vectors another embedding backend made (``clerk ingest`` with this
         server's CLERK_EMBED_BACKEND re-embeds them); their search scores are a little off."""
-        return sum(1 for r in self.store.paper_records().values()
+        records = self.store.paper_records() if records is None else records
+        return sum(1 for r in records.values()
                    if r.get("embedding", BUNDLED) != self.embedder.space)
 
     def answerer(self):

@@ -95,7 +95,8 @@ def bench_ingest(args) -> dict:
                "papers_per_s": round(n_papers / seconds, 2),
                "paragraphs_per_s": round(report.paragraphs / seconds, 1),
                "peak_memory_mb": round(peak_rss_mb()), "store": "server" if args.chroma_url
-               else "embedded", "backend": args.backend, "vectors_reused": bool(getattr(args, "reuse_vectors", False)),
+               else "embedded", "backend": args.backend,
+               "vectors_reused": bool(getattr(args, "reuse_vectors", False)),
                "load_average": os.getloadavg()[0], "summary": report.summary()}
     print(json.dumps(figures, indent=2))
     start = time.perf_counter()
@@ -166,8 +167,8 @@ def bench_ask(args) -> dict:
 def corpus_texts(n: int) -> list[str]:
     """The texts ingest would embed for the sample papers, repeated to ``n``."""
     from assistant.settings import Settings
-    from ingest.pipeline import build_paper, chunk_rows, paper_hash
     from ingest.metadata import load_manifest
+    from ingest.pipeline import build_paper, chunk_rows, paper_hash
 
     settings = Settings(_env_file=None)
     rows = load_manifest(CORPUS / "manifest.yaml")
@@ -181,10 +182,10 @@ def corpus_texts(n: int) -> list[str]:
 
 
 def bench_embed(args) -> dict:
+    import numpy as np
+
     from assistant.embedder import SentenceTransformerEmbedder, make_embedder
     from assistant.settings import Settings
-
-    import numpy as np
 
     texts = corpus_texts(args.texts)
     cache = Path(args.onnx_cache_dir or tempfile.mkdtemp(prefix="clerk-onnx-"))

@@ -69,7 +69,8 @@ def paper_hash(data: bytes, row: ManifestRow | None, space: str = BUNDLED) -> st
     return digest.hexdigest()
 
 
-def build_paper(path: Path, row: ManifestRow | None, settings: Settings, content_hash: str) -> Paper:
+def build_paper(path: Path, row: ManifestRow | None, settings: Settings,
+                content_hash: str) -> Paper:
     text = read_paper(path, settings.max_file_bytes)
     paragraphs = parse_paragraphs(text)
     if not paragraphs:

@@ -145,3 +145,14 @@ def test_changing_the_backend_re_embeds_papers_and_the_api_says_which_space_it_s
         server.stop()
     log = Path(server.log.name).read_text()
     assert "5 paper(s) were embedded by another backend than this server's" in log
+
+
+def test_export_onnx_command_prints_both_exports(onnx_embedders, onnx_cache, settings_for):
+    import subprocess
+
+    env = server_env(settings_for(), CLERK_ONNX_CACHE_DIR=str(onnx_cache))
+    done = subprocess.run([sys.executable, "-m", "assistant", "export-onnx"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    paths = done.stdout.split()
+    assert paths == [str(onnx_embedders["onnx"].path), str(onnx_embedders["onnx-int8"].path)]

@@ -1,7 +1,6 @@
 """A running server sees newly ingested papers; the CLI prints answers for people and JSON."""
 
 import json
-import os
 import shutil
 import subprocess
 import sys
