@@ -89,7 +89,8 @@ def _describe(exc: RequestValidationError) -> str:
     return "; ".join(parts)
 
 
-def _open_service(settings: Settings) -> ClerkService:
+def open_service(settings: Settings) -> ClerkService:
+    """The service, with a warning when papers were embedded by another backend."""
     service = ClerkService(settings)
     stale = service.papers_in_other_spaces()
     if stale:
@@ -104,7 +105,7 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.service = service or _open_service(settings)
+        app.state.service = service or open_service(settings)
         from assistant.slack import mount_slack
 
         mount_slack(app, settings, app.state.service)

@@ -126,9 +126,14 @@ def serve(host: str, port: int) -> None:
     """Run the HTTP API (and the Slack events endpoint when Slack is configured)."""
     import uvicorn
 
-    from assistant.api import create_app
+    from assistant.api import create_app, open_service
 
-    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+    settings = get_settings()
+    try:  # before the server starts, so that a bad model or store is one line, not a traceback
+        service = open_service(settings)
+    except ClerkError as exc:
+        _fail(exc)
+    uvicorn.run(create_app(settings, service), host=host, port=port, log_level="info")
 
 
 @cli.command("export-onnx")

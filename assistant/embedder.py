@@ -12,6 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.errors import EmbedderError
 from assistant.settings import Settings
 
 BUNDLED = "all-MiniLM-L6-v2"
@@ -59,7 +60,14 @@ class SentenceTransformerEmbedder:
         hf_logging.disable_progress_bar()
         self.name = self.space = model_name(model)
         self.batch_size = batch_size
-        self._model = SentenceTransformer(model_path(model), device="cpu")
+        if model and model.startswith(("/", "./", "../", "~")) and not Path(model).expanduser(
+                ).is_dir():
+            raise EmbedderError(f"the embedding model folder {model} does not exist")
+        try:
+            self._model = SentenceTransformer(model_path(model), device="cpu")
+        except Exception as exc:  # a missing folder, or a name not in the local cache
+            raise EmbedderError(f"cannot load the embedding model '{self.name}': "
+                                f"{' '.join(str(exc).split())[:200]}") from None
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -156,3 +156,19 @@ def test_export_onnx_command_prints_both_exports(onnx_embedders, onnx_cache, set
     assert done.returncode == 0, done.stderr
     paths = done.stdout.split()
     assert paths == [str(onnx_embedders["onnx"].path), str(onnx_embedders["onnx-int8"].path)]
+
+
+@pytest.mark.parametrize("backend, reason", [
+    ("torch", "Error: the embedding model folder /no/such/model does not exist"),
+    ("onnx-int8", "Error: the ONNX backend needs a local model folder with config.json and "
+                  "tokenizer.json; /no/such/model is not one"),
+])
+def test_serve_with_a_missing_model_stops_with_one_line(settings_for, backend, reason):
+    import subprocess
+
+    env = server_env(settings_for(), CLERK_EMBED_BACKEND=backend,
+                     CLERK_EMBEDDING_MODEL="/no/such/model")
+    done = subprocess.run([sys.executable, "-m", "assistant", "serve", "--port", "9"], env=env,
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip() == reason
