@@ -18,11 +18,21 @@ _FOLLOW_UP = re.compile(r"^(and|but|also|what about|how about|so)\b|\b(it|its|th
                         r"that|this|those|these|he|she|his|her|there|then)\b", re.I)
 
 
-def calibrated_threshold(path: Path = CALIBRATION) -> float:
+def calibrated_threshold(path: Path = CALIBRATION, space: str = BUNDLED) -> float:
+    """The threshold calibrated for this embedding space, else the bundled model's."""
     try:
-        return float(json.loads(path.read_text())["threshold"])
-    except (OSError, ValueError, KeyError, TypeError):
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
         return DEFAULT_THRESHOLD
+    if not isinstance(data, dict):
+        return DEFAULT_THRESHOLD
+    spaces = data.get("spaces") if isinstance(data.get("spaces"), dict) else {}
+    for entry in (spaces.get(space), data):
+        try:
+            return float(entry["threshold"])
+        except (KeyError, TypeError, ValueError):
+            continue
+    return DEFAULT_THRESHOLD
 
 
 def retrieval_query(question: str, conversation: list[Turn]) -> str:
@@ -48,7 +58,7 @@ class ClerkService:
     def threshold(self) -> float:
         if self.settings.abstain_threshold is not None:
             return self.settings.abstain_threshold
-        return calibrated_threshold()
+        return calibrated_threshold(space=self.embedder.space)
 
     def papers_in_other_spaces(self, records: dict[str, dict] | None = None) -> int:
         """Papers whose vectors another embedding backend made (``clerk ingest`` with this

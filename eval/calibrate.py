@@ -42,5 +42,18 @@ def choose_threshold(confidences: Sequence[float], facts_ok: Sequence[bool],
                        date=(today or dt.date.today()).isoformat())
 
 
-def write_calibration(path: Path, calibration: Calibration) -> None:
-    Path(path).write_text(json.dumps(asdict(calibration), indent=2) + "\n", encoding="utf-8")
+def write_calibration(path: Path, calibration: Calibration, space: str | None = None) -> None:
+    """The bundled model's threshold at the top level; another embedding space's (int8 scores
+    run a little lower) under ``spaces``, leaving the others as they were."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    spaces = data.get("spaces") if isinstance(data.get("spaces"), dict) else {}
+    if space is None:
+        data = {**asdict(calibration), **({"spaces": spaces} if spaces else {})}
+    else:
+        data["spaces"] = {**spaces, space: asdict(calibration)}
+    Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

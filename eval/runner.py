@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.embedder import Embedder, make_embedder
+from assistant.embedder import BUNDLED, Embedder, make_embedder
 from assistant.service import CALIBRATION, ClerkService
 from assistant.settings import Settings
 from assistant.store import Store
@@ -114,10 +114,12 @@ def run_suite(config: SuiteConfig, embedder: Embedder | None = None,
         calibration = None
         if config.calibrate:
             calibration = calibrate_on_dev(items, settings, store, embedder)
-            write_calibration(config.calibration_path, calibration)
+            space = None if embedder.space == BUNDLED else embedder.space
+            write_calibration(config.calibration_path, calibration, space)
             log(f"calibrated on {calibration.dev_questions} dev questions: threshold "
                 f"{calibration.threshold} (objective {calibration.objective}), "
-                f"written to {config.calibration_path}")
+                f"written to {config.calibration_path}"
+                + (f" for the {space} embedding space" if space else ""))
             settings = settings.model_copy(update={"abstain_threshold": calibration.threshold})
         clerk = ClerkService(settings, embedder=embedder, store=store)
         systems: list[System] = [ClerkSystem(clerk)]
