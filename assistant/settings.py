@@ -16,7 +16,7 @@ class Settings(BaseSettings):
     embedding_model: str | None = None  # a path or name; default: the bundled all-MiniLM-L6-v2
     embed_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
     onnx_cache_dir: Path | None = None  # where ONNX exports are kept; default: DATA_DIR/models
-    embed_batch_size: int = 64
+    embed_batch_size: int = 16  # texts per torch call: 64 holds ~0.5 GB more, no faster
     embed_papers_batch: int = 256  # ingest embeds this many chunks (of several papers) at once
 
     # ingest limits
