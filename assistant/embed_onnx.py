@@ -33,8 +33,8 @@ PROBES = [
     "by September with an update on recruitment and retention of social workers. " * 12,
 ]
 MIN_COSINE = {False: 0.9999, True: 0.95}  # fp32 must match torch; int8 may drift a little
-# Eight texts a run: a 64-text batch of 256 tokens holds ~1 GB of attention scores, and on this
-# CPU 4, 8 and 16 embed equally fast (benchmarks/run.py embed: peak 290 MB at 8, 1.9 GB at 64).
+# Eight texts a run: with 64 texts of up to 256 tokens a run, ONNX Runtime grew to 1.9 GB for
+# the attention scores; at 8 the peak was 290 MB, and 4, 8 and 16 embed equally fast here.
 BATCH = 8
 
 
@@ -45,7 +45,6 @@ class ModelSpec:
     folder: Path
     pooling: str  # "mean" or "cls"
     max_seq_length: int
-    normalize: bool
 
     @classmethod
     def read(cls, folder: Path) -> "ModelSpec":
@@ -70,8 +69,7 @@ class ModelSpec:
             raise EmbedderError(f"the ONNX backend cannot run the module(s) "
                                 f"{', '.join(sorted(unknown))} of {folder}")
         config = _json(folder / "sentence_bert_config.json", {})
-        return cls(folder, pooling, int(config.get("max_seq_length") or 256),
-                   "Normalize" in kinds)
+        return cls(folder, pooling, int(config.get("max_seq_length") or 256))
 
     def digest(self) -> str:
         """A hash of everything the exported graph depends on."""
@@ -96,15 +94,14 @@ def _json(path: Path, default):
 
 
 def pool(hidden: np.ndarray, mask: np.ndarray, spec: ModelSpec) -> np.ndarray:
-    """Token vectors to one unit vector per text, as the sentence-transformers modules do."""
+    """Token vectors to one unit vector per text, as the sentence-transformers modules do (Clerk
+    always normalises, as the torch embedder does)."""
     if spec.pooling == "cls":
         vectors = hidden[:, 0]
     else:
         weights = mask[..., None].astype(np.float32)
         vectors = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-    if spec.normalize:
-        vectors = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
-    return vectors.astype(np.float32)
+    return _unit(vectors).astype(np.float32)
 
 
 def export(spec: ModelSpec, target: Path, quantize: bool) -> None:
@@ -153,7 +150,7 @@ def export(spec: ModelSpec, target: Path, quantize: bool) -> None:
                                torch.zeros_like(torch.from_numpy(ids))).numpy()
         expected = pool(hidden, mask, spec)
         got = OnnxRunner(out, spec).embed(PROBES)
-        cosine = float(np.min(np.sum(_unit(expected) * _unit(got), axis=1)))
+        cosine = float(np.min(np.sum(expected * got, axis=1)))
         if cosine < MIN_COSINE[quantize]:
             raise EmbedderError(f"the ONNX export disagrees with the torch model (cosine "
                                 f"{cosine:.4f} < {MIN_COSINE[quantize]}); use "
