@@ -140,13 +140,12 @@ def serve(host: str, port: int) -> None:
 def export_onnx() -> None:
     """Export the embedding model for CLERK_EMBED_BACKEND=onnx and onnx-int8 (float32 and int8)
     into CLERK_ONNX_CACHE_DIR now, so that servers start without exporting it."""
-    from assistant.embedder import OnnxEmbedder
+    from assistant.embedder import make_embedder
 
     settings = get_settings()
-    cache = settings.onnx_cache_dir or settings.data_dir / "models"
     try:
-        for quantize in (False, True):
-            click.echo(f"{OnnxEmbedder(settings.embedding_model, cache, quantize).path}")
+        for backend in ("onnx", "onnx-int8"):
+            click.echo(make_embedder(settings.model_copy(update={"embed_backend": backend})).path)
     except ClerkError as exc:
         _fail(exc)
 

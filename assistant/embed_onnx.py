@@ -232,6 +232,16 @@ class OnnxRunner:
         return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
+def _cached(target: Path, spec: ModelSpec, batch_size: int) -> OnnxRunner | None:
+    """The cached export, or None when it is missing or cut short (disk full, killed copy)."""
+    if not target.exists():
+        return None
+    try:
+        return OnnxRunner(target, spec, batch_size)
+    except Exception:
+        return None
+
+
 def load(folder: Path, name: str, cache_dir: Path, quantize: bool,
          batch_size: int = BATCH) -> OnnxRunner:
     """The cached export for this model, made (under a lock) if missing or unreadable."""
@@ -240,18 +250,16 @@ def load(folder: Path, name: str, cache_dir: Path, quantize: bool,
     spec = ModelSpec.read(folder)
     slug = re.sub(r"[^A-Za-z0-9.-]+", "-", name).strip("-")[-60:] or "model"
     target = cache_dir / f"{slug}-{spec.digest()}{'-int8' if quantize else ''}.onnx"
-    if target.exists():  # the usual case; the folder may be read-only (baked into an image)
-        try:
-            return OnnxRunner(target, spec, batch_size)
-        except Exception:  # a cached file cut short (disk full, killed copy): export again
-            pass
+    # The usual case needs no lock: the folder may be read-only (baked into an image).
+    runner = _cached(target, spec, batch_size)
+    if runner is not None:
+        return runner
     cache_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(cache_dir / ".export.lock")):
-        if target.exists():  # another process may have exported it while this one waited
-            try:
-                return OnnxRunner(target, spec, batch_size)
-            except Exception:
-                target.unlink(missing_ok=True)
+        runner = _cached(target, spec, batch_size)  # another process may have exported it
+        if runner is not None:
+            return runner
+        target.unlink(missing_ok=True)
         try:
             export(spec, target, quantize)
         except EmbedderError:

