@@ -84,17 +84,12 @@ def doc_id_for(path: Path) -> str:
 
 
 def infer_meta(path: Path, text: str, paragraphs: list[Paragraph],
-               row: ManifestRow | None) -> PaperMeta:
+               row: ManifestRow | None, hints: dict[str, str] | None = None) -> PaperMeta:
     """The manifest's values, with what the paper itself prints filling the gaps."""
+    from ingest import meeting
+
     given = dict(row.values) if row else {}
-    header = _header(text, paragraphs)
-    inferred = {
-        "council": _council(header),
-        "committee": _committee(header),
-        "meeting_date": printed_date(header),
-        "doc_type": _doc_type(text),
-        "title": _title(paragraphs, header),
-    }
+    inferred = meeting.infer(text, paragraphs, hints or {})
     values = {k: given.get(k) or inferred.get(k) for k in inferred}
     return PaperMeta(doc_id=given.get("doc_id") or doc_id_for(path), url=given.get("url"),
                      context_fields=row.context_fields if row else (), **values)

@@ -26,6 +26,12 @@ class Paragraph:
     heading: str | None = None
     kind: str | None = None  # resolution | recommendation | action | further_information | next_steps
     ordinal: int = 0  # position in the paper
+    pages: tuple[int, ...] = ()  # PDF: the pages it is printed on, 1-based
+    boxes: tuple[tuple[int, float, float, float, float], ...] = ()  # PDF: (page, x0, top, x1, bottom)
+
+    @property
+    def page(self) -> int | None:
+        return self.pages[0] if self.pages else None
 
     @property
     def clean(self) -> str:

@@ -19,8 +19,10 @@ from assistant.store import Store, date_int
 from ingest.chunk import chunk_paper
 from ingest.metadata import ManifestRow, doc_id_for, infer_meta, load_manifest
 from ingest.models import Paper
-from ingest.read import read_paper
-from ingest.structure import parse_paragraphs
+from ingest import meeting
+from ingest.models import Paragraph
+from ingest.read import read_document
+from ingest.structure import parse_paragraphs, place
 
 PARSER_VERSION = "2"  # bump when parsing changes what is stored: papers are re-read
 MANIFEST_NAMES = ("manifest.yaml", "manifest.yml", "manifest.csv")
@@ -69,10 +71,19 @@ def paper_hash(data: bytes, row: ManifestRow | None, space: str = BUNDLED) -> st
     return digest.hexdigest()
 
 
+def read_structure(path: Path, max_bytes: int = 50_000_000) -> tuple[dict, list[Paragraph]]:
+    """What a paper prints, read without a store or a model: its meeting metadata and its
+    labelled paragraphs (with pages and boxes for a PDF)."""
+    doc = read_document(path, max_bytes)
+    paragraphs = place(parse_paragraphs(doc.text), doc.spans)
+    return meeting.infer(doc.text, paragraphs, doc.hints), paragraphs
+
+
 def build_paper(path: Path, row: ManifestRow | None, settings: Settings,
                 content_hash: str) -> Paper:
-    text = read_paper(path, settings.max_file_bytes)
-    paragraphs = parse_paragraphs(text)
+    doc = read_document(path, settings.max_file_bytes)
+    text = doc.text
+    paragraphs = place(parse_paragraphs(text), doc.spans)
     if not paragraphs:
         raise PaperError("no paragraphs found in the text")
     longest = max(paragraphs, key=lambda p: len(p.text))
@@ -80,7 +91,7 @@ def build_paper(path: Path, row: ManifestRow | None, settings: Settings,
         raise PaperError(f"paragraph '{longest.label}' is {len(longest.text):,} characters; "
                          f"the limit is {settings.max_paragraph_chars:,} (is the file one "
                          "unbroken block of text?)")
-    meta = infer_meta(path, text, paragraphs, row)
+    meta = infer_meta(path, text, paragraphs, row, doc.hints)
     return Paper(meta=meta, source_path=str(path.resolve()), text=text, paragraphs=paragraphs,
                  content_hash=content_hash)
 

@@ -1,18 +1,20 @@
-"""Read a paper file into plain text, whatever its format. Each reader returns the text whose
-offsets the paragraphs refer to; a file that cannot be read raises PaperError with one line."""
+"""Read a paper file, whatever its format, into a ``Document`` (see ``ingest.readers``): one
+reader per format, chosen by the file's suffix (a .txt that holds HTML is read as HTML). A file
+that cannot be read raises PaperError with one line."""
 
 import io
 import re
 from pathlib import Path
 
 from assistant.errors import PaperError
+from ingest.readers import Document
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
 _BLOCK_TAGS = ["p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
                "section", "article", "br", "dt", "dd", "blockquote"]
 
 
-def read_paper(path: Path, max_bytes: int) -> str:
+def read_document(path: Path, max_bytes: int) -> Document:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise PaperError(f"unsupported file type '{suffix or path.name}' "
@@ -23,20 +25,56 @@ def read_paper(path: Path, max_bytes: int) -> str:
     if size > max_bytes:
         raise PaperError(f"the file is {size:,} bytes; the limit is {max_bytes:,}")
     data = path.read_bytes()
+    from ingest.readers import text as text_reader
+
     match suffix:
         case ".pdf":
-            text = _pdf(data)
+            from ingest.readers import pdf
+
+            doc = pdf.read(data)
         case ".docx":
-            text = _docx(data)
+            doc = _docx_reader()(data)
         case ".html" | ".htm":
-            text = _html(_decode(data))
+            doc = _html_reader()(_decode(data))
         case _:
-            text = _decode(data)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+            decoded = _decode(data)
+            if _looks_like_html(decoded):
+                doc = _html_reader()(decoded)
+            else:
+                doc = text_reader.read(decoded, markdown=suffix in (".md", ".markdown"))
+    if not doc.text.strip():
         raise PaperError("no text found in the file (a scanned PDF needs OCR first)"
                          if suffix == ".pdf" else "the file holds no text")
-    return text
+    return doc
+
+
+def read_paper(path: Path, max_bytes: int) -> str:
+    """The paper's text (what paragraph offsets refer to)."""
+    return read_document(path, max_bytes).text
+
+
+def _docx_reader():
+    try:
+        from ingest.readers import docx
+    except ImportError:
+        return lambda data: Document(text=_docx(data))
+    return docx.read
+
+
+def _html_reader():
+    try:
+        from ingest.readers import html
+    except ImportError:
+        return lambda text: Document(text=_html(text))
+    return lambda text: html.read(text.encode("utf-8"))
+
+
+def _looks_like_html(text: str) -> bool:
+    try:
+        from ingest.readers.html import looks_like_html
+    except ImportError:
+        return False
+    return looks_like_html(text)
 
 
 def _decode(data: bytes) -> str:
@@ -58,7 +96,7 @@ def _looks_binary(text: str) -> bool:
     return controls > len(text[:8192]) * 0.01
 
 
-def _pdf(data: bytes) -> str:
+def _unused_pdf(data: bytes) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 

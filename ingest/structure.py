@@ -3,10 +3,12 @@ about (resolutions, recommendations, actions). Pure functions: text in, paragrap
 offsets so that ``text[p.start:p.end] == p.text``.
 
 Rules, in the order a committee clerk would read the page:
-- A numbered line (``1.``, ``12.1``, ``- 20.1``) starts a paragraph labelled with its number.
-- Bullets, lettered items and unnumbered text after a numbered paragraph belong to it (a list
-  stays with its lead-in; text broken by a page break is rejoined), until the next numbered
-  line or heading.
+- A line that starts with a printed label (``ingest.labels``: ``1.``, ``12.1``, ``24/18``,
+  ``Minute 84``, ``(a)``...) starts a paragraph labelled as printed. A lettered, roman or
+  bracketed item inside a numbered one is labelled with its path (``88(1)``, ``3(h)(1)``), and
+  so is a list restarting at 1 after a lead-in ending with a colon.
+- Bullets and unnumbered text after a labelled paragraph belong to it (a list stays with its
+  lead-in; text broken by a page break is rejoined), until the next label or heading.
 - Under a "Resolved" / "Recommendations" / "Actions" heading, a list that restarts at 1 is
   labelled "Resolved 1", "Recommendations 2", ...
 - Unnumbered text under a heading is labelled with the heading, plus " ¶n" when the heading
@@ -16,14 +18,15 @@ Rules, in the order a committee clerk would read the page:
 import re
 from dataclasses import replace
 
+from ingest.labels import Label, is_bullet, match_label
 from ingest.models import Paragraph
 
 _BLANK = re.compile(r"^[\s\u00a0\u200b]*$")
-_DOTTED = re.compile(r"^[ \t\u00a0]*(?:[-*•·▪◦][ \t\u00a0]+)?(\d{1,3}(?:\.\d{1,2})+)\.?[ \t\u00a0]+(?=\S)")
-_SINGLE = re.compile(r"^[ \t\u00a0]*(\d{1,3})\.[ \t\u00a0]+(?=\S)")
-_BULLET = re.compile(r"^[ \t\u00a0]*(?:[-*•·▪◦●]|\(?[a-zA-Z]\)|\(?[ivx]{1,4}\)|[a-z]\.)[ \t\u00a0]+")
+_BULLETED_NUMBER = re.compile(r"^[ \t\u00a0]*[-*•·▪◦][ \t\u00a0]+(?=\d{1,3}\.\d)")
+_SUB_STYLES = ("paren", "alpha", "roman", "upper", "upper_roman", "inner")
 _MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(.+?)[ \t#]*$")
-_INLINE_RESOLVED = re.compile(r"^\s*(?:RESOLVED|Resolved)\b")
+_INLINE_RESOLVED = re.compile(r"^\s*(?:(?:it\s+was\s+)?(?:RESOLVED|Resolved)\b|(?:It was )?AGREED\b|"
+                              r"DECISION\s*:|Decision\s*:)")
 _BOILERPLATE = re.compile(r"^\s*this page is intentionally left blank\s*$", re.I)
 _TERMINAL = (".", ";", ",", "!", "?", "”", '"', ")")
 
@@ -79,7 +82,7 @@ def _is_heading_block(lines: list[str], next_line: str | None) -> bool:
         return False
     if "," in text and text.upper() != text:
         # "Clare Curran, Cabinet Member ..." is a name line, unless numbered paragraphs follow it.
-        return bool(next_line and (_DOTTED.match(next_line) or _SINGLE.match(next_line)))
+        return bool(next_line and label_of(next_line))
     return True
 
 
@@ -92,6 +95,16 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def label_of(line: str) -> Label | None:
+    """The printed label starting ``line``; a dotted number after a bullet counts too."""
+    label = match_label(line)
+    if label is None and (m := _BULLETED_NUMBER.match(line)):
+        inner = match_label(line[m.end():])
+        if inner is not None and inner.style == "num":
+            return Label(inner.text, inner.style, inner.value, inner.end + m.end())
+    return label
+
+
 class _Builder:
     def __init__(self, text: str):
         self.text = text
@@ -101,9 +114,9 @@ class _Builder:
         self.kind: str | None = None
         self.prefix: str | None = None
         self.restart = False  # inside a block whose list restarted at 1
-        self.top: int | None = None  # last top-level paragraph number outside restarts
         self.restart_top: int | None = None
         self.since_heading = True  # no paragraph yet under the current heading
+        self.stack: list[Label] = []  # the labels the current one nests in, outermost first
 
     def close(self) -> None:
         if self.current:
@@ -127,29 +140,89 @@ class _Builder:
         self.restart = False
         self.restart_top = None
         self.since_heading = True
+        self.stack = []
 
-    def numbered(self, label: str) -> str | None:
-        """The label for a numbered line, or None when the number is implausible here."""
-        major = int(label.split(".")[0])
-        dotted = "." in label
-        if self.prefix and not dotted and (major == 1 and self.since_heading or self.restart):
-            if major == 1 or (self.restart_top is not None and 0 < major - self.restart_top <= 3):
+    def accept(self, label: Label) -> str | None:
+        """The label a line gets, as a path when it nests; None when it is no label here."""
+        if label.style == "num":
+            return self._number(label)
+        style = label.style
+        if style == "roman" and len(label.text) == 3 and self._has("alpha", ord(label.text[1]) - 97):
+            style, value = "alpha", ord(label.text[1]) - 96  # "(i)" after "(h)" is a letter
+        else:
+            value = label.value
+        same = next((i for i, s in enumerate(self.stack) if s.style == style), None)
+        if value != 1 and not (same is not None and 0 < value - self.stack[same].value <= 3):
+            return None
+        if same is not None:
+            del self.stack[same:]
+        self.stack.append(Label(label.text, style, value, label.end))
+        return self._path()
+
+    def _has(self, style: str, value: int) -> bool:
+        return any(s.style == style and s.value == value for s in self.stack)
+
+    def _number(self, label: Label) -> str | None:
+        plain = label.value > 0 and label.text.isdigit()
+        if self.prefix and plain and (label.value == 1 and self.since_heading or self.restart):
+            if label.value == 1 or (self.restart_top is not None
+                                    and 0 < label.value - self.restart_top <= 3):
                 self.restart = True
-                self.restart_top = major
-                return f"{self.prefix} {major}"
+                self.restart_top = label.value
+                return f"{self.prefix} {label.value}"
             return None
-        last = self.top
-        if last is not None and not (major == 1 and not dotted) and not (last <= major <= last + 5):
-            return None
-        self.top = major
-        return label
+        inner = next((i for i, s in enumerate(self.stack) if s.style == "inner"), None)
+        if plain and inner is not None and label.value == self.stack[inner].value + 1:
+            del self.stack[inner:]
+            self.stack.append(Label(label.text, "inner", label.value, label.end))
+            return self._path()
+        if plain and label.value == 1 and self.stack and self._lead_in():
+            self.stack.append(Label(label.text, "inner", 1, label.end))
+            return self._path()
+        self.stack = [label]
+        return label.text
+
+    def _lead_in(self) -> bool:
+        """The current paragraph ends with a colon: a list follows it."""
+        if self.current is None or self.current["label"] is None:
+            return False
+        return self.text[self.current["start"]:self.current["end"]].rstrip().endswith(":")
+
+    def _path(self) -> str:
+        parts = []
+        for i, s in enumerate(self.stack):
+            if s.style in _SUB_STYLES and i > 0:
+                parts.append(s.text if s.text.startswith("(") else f"({s.text})")
+            else:
+                parts.append(s.text)
+        return "".join(parts)
+
+
+def place(paragraphs: list[Paragraph], spans: list) -> list[Paragraph]:
+    """Give each paragraph the pages and boxes of the printed lines it is made of (spans are in
+    text order, so one pass serves all)."""
+    out, k = [], 0
+    for p in paragraphs:
+        while k < len(spans) and spans[k].end <= p.start:
+            k += 1
+        j, boxes = k, []
+        while j < len(spans) and spans[j].start < p.end:
+            boxes.append((spans[j].page, *spans[j].box))
+            j += 1
+        pages = tuple(dict.fromkeys(b[0] for b in boxes))
+        out.append(replace(p, pages=pages, boxes=tuple(boxes)))
+    return out
 
 
 def parse_paragraphs(text: str) -> list[Paragraph]:
-    """Split a paper's text into labelled paragraphs."""
+    """Split a paper's text into labelled paragraphs, in time linear in the text."""
     b = _Builder(text)
     spans = _line_spans(text)
     lines = [text[s:e] for s, e in spans]
+    nxt = [None] * (len(lines) + 1)  # the next non-blank line after each line
+    for k in range(len(lines) - 1, -1, -1):
+        nxt[k] = lines[k + 1] if k + 1 < len(lines) and not _BLANK.match(lines[k + 1]) \
+            else nxt[k + 1]
     i = 0
     while i < len(lines):
         line, (start, end) = lines[i], spans[i]
@@ -160,31 +233,32 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             b.set_heading(_heading_text(line))
             i += 1
             continue
-        m = _DOTTED.match(line) or _SINGLE.match(line)
-        label = b.numbered(m.group(1)) if m else None
+        found = label_of(line)
+        label = b.accept(found) if found else None
         if label:
             s = start + len(line) - len(line.lstrip(" \t\u00a0"))
-            kind = b.kind or ("resolution" if _INLINE_RESOLVED.match(line[m.end():]) else None)
+            kind = b.kind or ("resolution" if _INLINE_RESOLVED.match(line[found.end:]) else None)
             b.open(label, s, end, kind)
             i += 1
             continue
         # A block: this line and the non-blank lines that follow it without a gap.
         j = i
         while j + 1 < len(lines) and not _BLANK.match(lines[j + 1]) \
-                and not _MD_HEADING.match(lines[j + 1]) \
-                and not (_DOTTED.match(lines[j + 1]) or _SINGLE.match(lines[j + 1])) \
-                and not _BULLET.match(lines[j + 1]) and not _BULLET.match(line):
+                and not _MD_HEADING.match(lines[j + 1]) and not label_of(lines[j + 1]) \
+                and not is_bullet(lines[j + 1]) and not is_bullet(line):
             j += 1
         block = lines[i:j + 1]
         block_start = start + len(line) - len(line.lstrip(" \t\u00a0\u200b"))
         block_end = spans[j][1]
-        is_bullet = bool(_BULLET.match(line))
-        following = next((ln for ln in lines[j + 1:] if not _BLANK.match(ln)), None)
-        if not is_bullet and _is_heading_block(block, following) and not _continues(b, block):
+        bullet = is_bullet(line)
+        following = nxt[j]
+        if not bullet and _is_heading_block(block, following) and not _continues(b, block):
             b.set_heading(_heading_text(" ".join(block)))
-        elif b.current is not None and (b.current["label"] is not None or is_bullet
+        elif b.current is not None and (b.current["label"] is not None or bullet
                                         or _continues(b, block)):
             b.extend(block_end)
+            if b.current["kind"] is None and any(_INLINE_RESOLVED.match(ln) for ln in block):
+                b.current["kind"] = "resolution"
         else:
             kind = b.kind or ("resolution" if _INLINE_RESOLVED.match(line) else None)
             b.open(None, block_start, block_end, kind)

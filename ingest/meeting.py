@@ -1,0 +1,233 @@
+"""Which meeting a paper belongs to, from what it prints: council, committee, meeting date,
+document type and title. Read from the paper's header (the text before its first numbered
+paragraph), its running headers and footers, and metadata the format states (front matter,
+``<time datetime>``); never from the file's name. A date that is not printed with its year
+stays None: Clerk never guesses a meeting date.
+
+Rules are written for layouts and the language of minutes, not for any council: a date on a
+line about the meeting ("held on", a title line) beats one about a previous meeting or a
+signature; a council is "<Name> <tier> Council" or "Cyngor <tier> <Name>" (capitals included).
+"""
+
+import datetime as dt
+import re
+
+from ingest.labels import match_label
+from ingest.models import Paragraph
+from ingest.structure import clean_text, one_line
+
+_MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december"
+    .split(), 1)}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_WELSH = {"ionawr": 1, "chwefror": 2, "mawrth": 3, "ebrill": 4, "mai": 5, "mehefin": 6,
+          "gorffennaf": 7, "awst": 8, "medi": 9, "hydref": 10, "tachwedd": 11, "rhagfyr": 12}
+_MONTH_WORDS = "|".join(sorted(list(_MONTHS) + list(_WELSH), key=len, reverse=True))
+_YEAR = r"((?:19|20|2O|1\d)[\dO]{2}|'?\d{2}(?![\d/]))"
+_ORD = r"(?:\s*(?:st|nd|rd|th|eg|ed|fed|ain|af|ydd|ed))?"
+_DAY_FIRST = re.compile(r"\b(\d{1,2})" + _ORD + r"\.?\s+(?:of\s+)?(" + _MONTH_WORDS + r")\.?,?\s+"
+                        + _YEAR, re.I)
+_MONTH_FIRST = re.compile(r"\b(" + _MONTH_WORDS + r")\.?\s+(\d{1,2})" + _ORD + r",?\s+" + _YEAR,
+                          re.I)
+_NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d{2}|\d{2})(?![\d/.])")
+_MEETING_WORDS = re.compile(r"\b(?:meeting|held|minutes?|agenda|date|cyfarfod|cofnodion|"
+                            r"session|hearing)\b", re.I)
+_OTHER_DATE = re.compile(r"\b(?:previous|last|next|circulated|signed|signature|dated|produced|"
+                         r"printed|published|received|letter|since|until|deadline|by|from|"
+                         r"tabled|item\s+\d+\w*\s*/)\b", re.I)
+_TIERS = (r"County\s+Borough|Metropolitan\s+Borough|County|Borough|District|City|Town|Parish|"
+          r"Community|Village|Neighbourhood|Regional|Combined|Unitary")
+_NAME = r"(?:[A-Z][\w'’.&-]*|&|and|a|of|on|upon|le|la|under|-)"
+_COUNCIL = re.compile(r"((?:[A-Z][\w'’.-]*[ \t]+)(?:" + _NAME + r"[ \t–-]+){0,5}?(?:" + _TIERS
+                      + r")[ \t]+Council)\b")
+_COUNCIL_OF = re.compile(r"\b((?:London|Royal)\s+Borough\s+of\s+[A-Z][\w'’-]*(?:\s+(?:and|&|upon)?"
+                         r"\s*[A-Z][\w'’-]*){0,3}|City\s+of\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?"
+                         r"(?:\s+Council)?)")
+_CYNGOR = re.compile(r"\b(Cyngor\s+(?:Cymuned|Tref|Sir|Bwrdeistref\s+Sirol|Dinas)\s+"
+                     r"[A-Z][\w'’-]*(?:\s+(?:a|ac|[A-Z][\w'’-]*)){0,4})")
+_BODY_WORDS = (r"Committee|Sub-Committee|Cabinet|Board|Panel|Commission|Forum|Partnership|"
+               r"Working\s+Group|Reference\s+Group|Assembly|Executive")
+_COMMITTEE_LINE = re.compile(r"((?:[A-Z][\w'’,&-]*\s+){0,8}?(?:[A-Z][\w'’,&-]*\s+)?(?:"
+                             + _BODY_WORDS + r"))\b")
+_MINUTES_OF = re.compile(r"\b(?:minutes|notes|record)\s+of\s+(?:the\s+|an?\s+)?(.{3,90}?)"
+                         r"(?:\s+(?:held|of\s+the\s+above|meeting\s+held|on|at)\b|$)", re.I)
+_LOCAL_TIER = re.compile(r"\b(Parish|Town|Community|Village|Neighbourhood)\s+Council$", re.I)
+_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the",
+                "to", "with", "upon", "under", "ac"}
+_GENERIC_TITLES = {"agenda item", "minutes", "record of proceedings", "purpose of report",
+                   "apologies for absence", "witnesses", "key points raised during the discussion",
+                   "introduction", "summary", "present", "agenda", "apologies", "presennol"}
+_HEADER_LIMIT = 2000
+_BODY_LINE_END = re.compile(r"(committee|board|cabinet|panel|sub-group|reference group|council)$",
+                            re.I)
+
+
+def infer(text: str, paragraphs: list[Paragraph], hints: dict[str, str]) -> dict:
+    """Council, committee, meeting_date, doc_type and title, each None when not printed."""
+    header = header_of(text, paragraphs)
+    running = [ln for ln in hints.get("running", "").split("\n") if ln.strip()]
+    lines = _lines(header) + [(ln, True) for ln in running]
+    if hints.get("title"):
+        lines.append((hints["title"], True))
+    council = _council(lines) or _council(_lines(text[:6000]))
+    return {
+        "council": council,
+        "committee": _committee(lines, council),
+        "meeting_date": meeting_date(lines) or _hint_date(hints),
+        "doc_type": _doc_type(header, text),
+        "title": _title(header) or _plain_title(hints.get("title")),
+    }
+
+
+def header_of(text: str, paragraphs: list[Paragraph]) -> str:
+    """The part before the first numbered paragraph (at most 2,000 characters)."""
+    first = next((p.start for p in paragraphs if p.label[:1].isdigit() or match_label(p.label)),
+                 len(text))
+    return text[:min(first, _HEADER_LIMIT)]
+
+
+def _lines(text: str) -> list[tuple[str, bool]]:
+    """(line, is_title): heading lines and short lines of their own are the paper's titles."""
+    out = []
+    for raw in text.split("\n"):
+        heading = raw.lstrip().startswith("#")
+        line = one_line(clean_text(raw.lstrip("# ")))
+        if line:
+            out.append((line, heading or len(line) <= 70))
+    return out
+
+
+def parse_date(text: str) -> list[tuple[int, str]]:
+    """Every full date in ``text`` (day, month and year printed), as (offset, ISO date)."""
+    found = []
+    for m in _DAY_FIRST.finditer(text):
+        found.append((m.start(), _iso(m.group(3), m.group(2), m.group(1))))
+    for m in _MONTH_FIRST.finditer(text):
+        found.append((m.start(), _iso(m.group(3), m.group(1), m.group(2))))
+    for m in _NUMERIC.finditer(text):
+        day, month = int(m.group(1)), int(m.group(2))
+        if month > 12 >= day:
+            day, month = month, day  # 11/30/17 is written month first
+        found.append((m.start(), _iso(m.group(3), str(month), str(day))))
+    return sorted((pos, iso) for pos, iso in found if iso)
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    year = year.replace("O", "0").replace("o", "0").lstrip("'")
+    if len(year) == 2:
+        year = "20" + year
+    month_no = int(month) if month.isdigit() else \
+        _MONTHS.get(month.lower().rstrip("."), _WELSH.get(month.lower()))
+    try:
+        return dt.date(int(year), int(month_no), int(day)).isoformat()
+    except (TypeError, ValueError):
+        return None
+
+
+def meeting_date(lines: list[tuple[str, bool]]) -> str | None:
+    """The meeting's date: the best-placed full date in the header lines."""
+    best = None
+    for n, (line, title) in enumerate(lines):
+        for pos, iso in parse_date(line):
+            before = line[max(0, pos - 60):pos]
+            score = (2 if title else 0) + (2 if _MEETING_WORDS.search(line) else 0) \
+                - (5 if _OTHER_DATE.search(before) else 0)
+            if best is None or score > best[0]:
+                best = (score, n, iso)
+    return best[2] if best and best[0] >= 0 else None
+
+
+def _hint_date(hints: dict[str, str]) -> str | None:
+    value = hints.get("date")
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def _council(lines: list[tuple[str, bool]]) -> str | None:
+    for line, _ in sorted(lines, key=lambda x: not x[1]):
+        for pattern in (_CYNGOR, _COUNCIL, _COUNCIL_OF):
+            m = pattern.search(line if line.isupper() is False else titlecase(line))
+            if m:
+                name = re.sub(r"^(?:The|Minutes|Meeting|Of)\s+", "", m.group(1).strip(" -–"))
+                if len(name.split()) >= 2:
+                    return titlecase(name) if name.isupper() else name
+    return None
+
+
+def _committee(lines: list[tuple[str, bool]], council: str | None) -> str | None:
+    for line, title in lines:
+        if not title:
+            continue
+        m = _MINUTES_OF.search(line)
+        if m:
+            body = re.sub(r"\s+(?:meeting|minutes)$", "", m.group(1).strip(" .,:-–"), flags=re.I)
+            if body and not re.match(r"(?:a\s+)?meeting$", body, re.I):
+                body = titlecase(body) if body.isupper() else body
+                return _meeting_name(body)
+    for line, title in lines:
+        candidate = line.split("|")[0].strip()
+        if title and _COMMITTEE_LINE.search(titlecase(candidate) if candidate.isupper()
+                                            else candidate) and len(candidate) < 120:
+            name = re.sub(r"\s+(?:minutes|agenda|meeting)\b.*$", "", candidate, flags=re.I)
+            name = titlecase(name) if name.isupper() else name
+            if council and name.lower().startswith(council.lower()) and name != council:
+                name = name[len(council):].strip(" -–") or name
+            return name
+    if council and (m := _LOCAL_TIER.search(council)):
+        return titlecase(m.group(0))
+    return None
+
+
+def _meeting_name(body: str) -> str:
+    """'Meeting of the Tayport Community Council' → 'Tayport Community Council'."""
+    body = re.sub(r"^(?:the\s+)?(?:inaugural\s+)?meeting\s+of\s+(?:the\s+)?", "", body, flags=re.I)
+    return body[:1].upper() + body[1:]
+
+
+def _doc_type(header: str, text: str) -> str:
+    head = header.lower()
+    if re.search(r"\bdecision(?:s)?\s*(?:maker|:|details|notice|record)|\bdecided at\b", head):
+        return "decision"
+    if re.search(r"\b(?:minutes?|cofnodion|record of proceedings)\b", head) \
+            and not re.search(r"\bagenda\b", head[:200]):
+        return "minutes"
+    if re.search(r"\bagenda\b|summoned to attend|notice of (?:the\s+)?meeting", head):
+        return "agenda"
+    if re.search(r"\b(?:present|presennol|in attendance|apologies)\b", head):
+        return "minutes"
+    if re.search(r"purpose of (?:the\s+)?report|\breport\b|recommendations?", head) \
+            or "report contact" in text[:20000].lower():
+        return "report"
+    return "paper"
+
+
+def titlecase(text: str) -> str:
+    """'CHILDREN'S IMPROVEMENT UPDATE' -> 'Children's Improvement Update'."""
+    words = text.lower().split()
+    return " ".join(w if i and w in _SMALL_WORDS else w[:1].upper() + w[1:]
+                    for i, w in enumerate(words))
+
+
+def _title(header: str) -> str | None:
+    """The first heading-like line of the header that is not the committee, a date or
+    boilerplate; a line in capitals (an agenda item's title) is preferred."""
+    candidates = []
+    for block in re.split(r"\n\s*\n", header):
+        line = one_line(clean_text(block.lstrip("# "))).rstrip(":")
+        if not line or line.lower() in _GENERIC_TITLES or _BODY_LINE_END.search(line):
+            continue
+        if parse_date(line) or len(line) > 120 or line.endswith(".") or ":" in line:
+            continue
+        candidates.append(line)
+    caps = [c for c in candidates if c.isupper()]
+    best = (caps or candidates or [None])[0]
+    return titlecase(best) if best and best.isupper() else best
+
+
+def _plain_title(title: str | None) -> str | None:
+    return title.strip() if title else None
