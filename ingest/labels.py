@@ -24,7 +24,8 @@ _ALPHA = re.compile(r"^(?:\((?P<p>[a-z])\)|(?P<b>[a-z])[.)])" + _AFTER)
 _ROMAN = re.compile(r"^(?:\((?P<p>[ivx]{1,5})\)|(?P<b>[ivx]{1,5})[.)])" + _AFTER)
 _UPPER = re.compile(r"^(?:\((?P<p>[A-Z])\)|(?P<b>[A-Z])[.)])(?=[ \t\u00a0]+[A-Z][a-z])")
 _UPPER_ROMAN = re.compile(r"^(?:\((?P<p>[IVX]{1,5})\)|(?P<b>[IVX]{1,5})[.)])(?=[ \t\u00a0]+\S)")
-_BULLET = re.compile(r"^(?:[-*•·▪◦●○■□➢►✓\uf0b7\uf0a7\uf076\uf0d8]|o(?=[ \t]))[ \t\u00a0]*")
+_BULLET = re.compile(r"^(?:[-*+–](?=[ \t\u00a0])|[•·▪◦●○■□➢►✓\uf0b7\uf0a7\uf076\uf0d8]|o(?=[ \t]))"
+                     r"[ \t\u00a0]*")
 _DATE_LIKE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}$")
 _TIME_OR_MONEY = re.compile(r"^\d{1,4}\.\d{2}$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}

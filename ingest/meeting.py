@@ -50,7 +50,9 @@ _BODY_WORDS = (r"Committee|Sub-Committee|Cabinet|Board|Panel|Commission|Forum|Pa
                r"Working\s+Group|Reference\s+Group|Assembly|Executive")
 _COMMITTEE_LINE = re.compile(r"((?:[A-Z][\w'’,&-]*\s+){0,8}?(?:[A-Z][\w'’,&-]*\s+)?(?:"
                              + _BODY_WORDS + r"))\b")
-_MINUTES_OF = re.compile(r"\b(?:minutes|notes|record)\s+of\s+(?:the\s+|an?\s+)?(.{3,90}?)"
+_COMMITTEE_END = re.compile(r"^(?:[A-Z][\w'’,&-]*\s+|and\s+|of\s+|&\s+){0,8}(?:" + _BODY_WORDS
+                            + r")$")
+_MINUTES_OF = re.compile(r"\b(?:minutes|notes)\s+of\s+(?:the\s+|an?\s+)?(.{3,90}?)"
                          r"(?:\s+(?:held|of\s+the\s+above|meeting\s+held|on|at)\b|$)", re.I)
 _LOCAL_TIER = re.compile(r"\b(Parish|Town|Community|Village|Neighbourhood)\s+Council$", re.I)
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the",
@@ -67,7 +69,7 @@ def infer(text: str, paragraphs: list[Paragraph], hints: dict[str, str]) -> dict
     """Council, committee, meeting_date, doc_type and title, each None when not printed."""
     header = header_of(text, paragraphs)
     running = [ln for ln in hints.get("running", "").split("\n") if ln.strip()]
-    lines = _lines(header) + [(ln, True) for ln in running]
+    lines = _blocks(header) + _lines(header) + [(ln, True) for ln in running]
     if hints.get("title"):
         lines.append((hints["title"], True))
     council = _council(lines) or _council(_lines(text[:6000]))
@@ -85,6 +87,17 @@ def header_of(text: str, paragraphs: list[Paragraph]) -> str:
     first = next((p.start for p in paragraphs if p.label[:1].isdigit() or match_label(p.label)),
                  len(text))
     return text[:min(first, _HEADER_LIMIT)]
+
+
+def _blocks(text: str) -> list[tuple[str, bool]]:
+    """Short blocks of several lines joined: a title wrapped over lines is one title."""
+    out = []
+    for block in re.split(r"\n\s*\n", text):
+        parts = [one_line(clean_text(b.lstrip("# "))) for b in block.split("\n") if b.strip()]
+        line = " ".join(parts)
+        if 1 < len(parts) <= 4 and len(line) <= 120:
+            out.append((line, True))
+    return out
 
 
 def _lines(text: str) -> list[tuple[str, bool]]:
@@ -153,8 +166,9 @@ def _council(lines: list[tuple[str, bool]]) -> str | None:
         for pattern in (_CYNGOR, _COUNCIL, _COUNCIL_OF):
             m = pattern.search(line if line.isupper() is False else titlecase(line))
             if m:
-                name = re.sub(r"^(?:The|Minutes|Meeting|Of)\s+", "", m.group(1).strip(" -–"))
-                if len(name.split()) >= 2:
+                name = re.sub(r"^(?:(?:The|To|Of|For|From|At|By|Minutes|Meeting|Agenda)\s+)+", "",
+                              m.group(1).strip(" -–"))
+                if len(name.split()) >= 2 and not re.match(r"(?:" + _TIERS + r")\s", name):
                     return titlecase(name) if name.isupper() else name
     return None
 
@@ -164,16 +178,17 @@ def _committee(lines: list[tuple[str, bool]], council: str | None) -> str | None
         if not title:
             continue
         m = _MINUTES_OF.search(line)
-        if m:
-            body = re.sub(r"\s+(?:meeting|minutes)$", "", m.group(1).strip(" .,:-–"), flags=re.I)
-            if body and not re.match(r"(?:a\s+)?meeting$", body, re.I):
+        if m and not match_label(line):
+            body = m.group(1).strip(" .,:-–")
+            if body and not re.match(r"(?:an?\s+|the\s+)?meeting$|(?:the\s+)?(?:previous|last|"
+                                     r"next)\b", body, re.I):
                 body = titlecase(body) if body.isupper() else body
                 return _meeting_name(body)
     for line, title in lines:
         candidate = line.split("|")[0].strip()
-        if title and _COMMITTEE_LINE.search(titlecase(candidate) if candidate.isupper()
-                                            else candidate) and len(candidate) < 120:
-            name = re.sub(r"\s+(?:minutes|agenda|meeting)\b.*$", "", candidate, flags=re.I)
+        name = re.sub(r"\s+(?:minutes|agenda|meeting)\b.*$", "", candidate, flags=re.I)
+        if title and not match_label(candidate) and len(candidate) < 120 \
+                and _COMMITTEE_END.search(titlecase(name) if name.isupper() else name):
             name = titlecase(name) if name.isupper() else name
             if council and name.lower().startswith(council.lower()) and name != council:
                 name = name[len(council):].strip(" -–") or name
@@ -193,8 +208,7 @@ def _doc_type(header: str, text: str) -> str:
     head = header.lower()
     if re.search(r"\bdecision(?:s)?\s*(?:maker|:|details|notice|record)|\bdecided at\b", head):
         return "decision"
-    if re.search(r"\b(?:minutes?|cofnodion|record of proceedings)\b", head) \
-            and not re.search(r"\bagenda\b", head[:200]):
+    if re.search(r"\b(?:minutes?|cofnodion|record of proceedings)\b", head):
         return "minutes"
     if re.search(r"\bagenda\b|summoned to attend|notice of (?:the\s+)?meeting", head):
         return "agenda"

@@ -229,10 +229,13 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         if _BLANK.match(line) or _BOILERPLATE.match(line):
             i += 1
             continue
-        if _MD_HEADING.match(line):
+        heading = _MD_HEADING.match(line)
+        if heading and not label_of(heading.group(1)):
             b.set_heading(_heading_text(line))
             i += 1
             continue
+        if heading:  # "## 19.09.03 Minutes": a numbered title is a numbered paragraph
+            line = " " * (heading.start(1)) + heading.group(1)
         found = label_of(line)
         label = b.accept(found) if found else None
         if label:

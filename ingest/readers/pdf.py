@@ -46,6 +46,7 @@ class _Line:
     bold: bool
     text: str
     first_word_width: float
+    second_x: float | None = None  # where the line's second word starts
     row: bool = False  # a table row: never joined with its neighbours
     boxes: list = field(default_factory=list)
 
@@ -91,6 +92,7 @@ def _page_lines(page, number: int) -> list[_Line]:
     boxes = [t.bbox for t in tables]
     words = [w for w in words if not any(_inside(w, b) for b in boxes)]
     lines = _words_to_lines(words, number)
+    _mark_number_columns(lines)
     for table in tables:
         lines.extend(_table_rows(table, number))
     lines.sort(key=lambda ln: (round(ln.top, 1), ln.x0))
@@ -119,19 +121,36 @@ def _words_to_lines(words: list[dict], page: int) -> list[_Line]:
     return [_line(sorted(g, key=lambda w: w["x0"]), page) for g in groups]
 
 
+def _mark_number_columns(lines: list[_Line]) -> None:
+    """A bare number left of where the page's text lines start, with its text beside it, is an
+    item number in a column of its own: it is followed by a tab, so that it reads as a label
+    ("1<tab>Police Report") and a count at the margin ("3 Residents enquired") does not."""
+    lefts = Counter(round(ln.x0) for ln in lines if not ln.row)
+    for ln in lines:
+        head, _, rest = ln.text.partition(" ")
+        if not rest or "\t" in head or not re.fullmatch(r"\d{1,4}[.)]?|[a-zA-Z][.)]|\(\w{1,4}\)", head):
+            continue
+        if ln.second_x is not None and lefts.get(round(ln.second_x), 0) + \
+                lefts.get(round(ln.second_x) - 1, 0) + lefts.get(round(ln.second_x) + 1, 0) >= 2:
+            ln.text = head + "\t" + rest
+
+
 def _line(words: list[dict], page: int) -> _Line:
     size = statistics.median(w["size"] for w in words)
     parts = [words[0]["text"]]
     for prev, w in zip(words, words[1:]):
         gap = w["x0"] - prev["x1"]
-        parts.append("\t" if gap > _COLUMN_GAP * size else " ")
+        raised = w["size"] < prev["size"] * 0.85 and w["bottom"] < prev["bottom"] - 1
+        parts.append("" if raised and gap < size * 0.3 else
+                     "\t" if gap > _COLUMN_GAP * size else " ")  # 10<sup>th</sup> → 10th
         parts.append(w["text"])
     text = "".join(parts)
     bold = all(_BOLD.search(w["fontname"] or "") for w in words)
     return _Line(page=page, x0=words[0]["x0"], x1=words[-1]["x1"],
                  top=min(w["top"] for w in words), bottom=max(w["bottom"] for w in words),
                  size=size, bold=bold, text=text,
-                 first_word_width=words[0]["x1"] - words[0]["x0"])
+                 first_word_width=words[0]["x1"] - words[0]["x0"],
+                 second_x=words[1]["x0"] if len(words) > 1 else None)
 
 
 def _table_rows(table, page: int) -> list[_Line]:
