@@ -22,30 +22,47 @@ def one_line(text: str) -> str:
 
 
 def looks_like_title(line: str) -> bool:
-    """A short line with no closing punctuation in capitals, or ending in a colon: the
-    heading of what follows rather than a wrapped sentence."""
+    """A lead-in ending in a colon (``Accounts for payment:-``), or a short line in capitals
+    without closing punctuation: the heading of what follows, not a wrapped sentence."""
     letters = [c for c in line if c.isalpha()]
-    if not letters or len(line) > 100:
+    if not letters:
         return False
-    if line.endswith(":"):
+    if line.rstrip("-–— ").endswith(":"):
         return True
-    return not line.endswith((".", ",", ";")) and all(c.isupper() for c in letters)
+    return len(line) <= 100 and not line.endswith((".", ",", ";")) and \
+        all(c.isupper() for c in letters)
+
+
+# Lines no longer than this, each opening with a capital or a digit, read as one item a line
+# (payments, planning references, committee names) rather than as a wrapped sentence.
+_ITEM_LINE = 80
+
+
+def _separates_items(before: str, after: str, listing: bool) -> bool:
+    if LIST_MARKER.match(after) or looks_like_title(before):
+        return True
+    opens_item = after[:1].isupper() or after[:1].isdigit()
+    return opens_item and (listing or len(before) <= _ITEM_LINE and len(after) <= _ITEM_LINE)
 
 
 def join_broken_lines(segments: list[str]) -> str:
-    """The lines of one block that a manual line break (``w:br``, ``<br>``) separated.
+    """The lines of one block that manual line breaks (``w:br``, ``<br>``) separated.
 
-    A break stays a line break only where it separates list-like lines (the next line opens
-    with a bullet or an item number) or ends a title line (``1. MINUTES OF THE LAST MEETING``
-    then the minute's text); elsewhere it is a soft wrap and becomes a space, so a paragraph
-    stays one line.
+    A break stays a line break where it separates items: the next line opens with a bullet or
+    an item number, the line before is a title or a lead-in (``1. MINUTES OF THE LAST
+    MEETING`` then the minute's text; ``Accounts for payment:-`` then the payments), or the
+    next line opens with a capital or a digit and either both lines are short or a lead-in
+    above started a list. Elsewhere it is a soft wrap inside a sentence and becomes a space,
+    so a paragraph stays one line.
     """
     lines = [s for s in (one_line(s) for s in segments) if s]
     if not lines:
         return ""
     out = [lines[0]]
+    listing = False
     for line in lines[1:]:
-        if LIST_MARKER.match(line) or looks_like_title(out[-1]):
+        if _separates_items(out[-1], line, listing):
+            listing = listing or looks_like_title(out[-1]) or bool(LIST_MARKER.match(line))
             out.append(line)
         else:
             out[-1] = f"{out[-1]} {line}"
