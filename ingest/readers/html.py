@@ -8,6 +8,7 @@ in C in linear time; the walk below is iterative, so no page can exhaust the Pyt
 """
 
 import re
+from datetime import date
 
 from lxml import etree
 
@@ -235,9 +236,11 @@ def _drop(el) -> None:
 
 def _date(main) -> str | None:
     for el in main.iter("time"):
-        m = re.match(r"\s*(\d{4}-\d{2}-\d{2})\b", el.get("datetime") or "")
-        if m:
-            return m.group(1)
+        m = re.match(r"\s*(\d{4}-\d{2}-\d{2})(?!\d)", el.get("datetime") or "")
+        try:
+            return date.fromisoformat(m.group(1)).isoformat() if m else None
+        except ValueError:
+            continue
     return None
 
 
@@ -410,9 +413,8 @@ class _Renderer:
         """A data table as rows (`` | ``); a layout table as the blocks in its cells. Either
         way a row whose first cell is only an item number gives it to the text beside it."""
         rows = list(_rows(table))
-        layout = (table.get("role") or "").lower() in ("presentation", "none") or any(
-            d.tag in _CELL_BLOCKS for row in rows for cell in row for d in cell.iterdescendants()
-            if isinstance(d.tag, str))
+        layout = (table.get("role") or "").lower() in ("presentation", "none") or \
+            _is_layout(rows)
         out = []
         for caption in table.findall("caption"):
             out.extend(_Renderer().render(caption))
@@ -432,6 +434,19 @@ class _Renderer:
                 if texts:
                     out.append(" | ".join(texts))
         return out
+
+
+def _is_layout(rows) -> bool:
+    """A table used to place blocks on the page rather than to hold data: it nests a table,
+    or (having no header cells) its cells hold headings, lists or several paragraphs."""
+    cells = [cell for row in rows for cell in row]
+    inside = [d for cell in cells for d in cell.iterdescendants() if isinstance(d.tag, str)]
+    if any(d.tag == "table" for d in inside):
+        return True
+    if any(cell.tag == "th" for cell in cells):
+        return False
+    return any(d.tag in _CELL_BLOCKS and d.tag != "p" for d in inside) or any(
+        sum(1 for d in cell.iterdescendants("p")) > 1 for cell in cells)
 
 
 def _rows(table):
