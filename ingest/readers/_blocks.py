@@ -6,7 +6,8 @@ import re
 # A line that opens a list item: a bullet, a number (`5.`, `12`, `6.1`), or a letter or roman
 # numeral in brackets or followed by `)` / `.`.
 LIST_MARKER = re.compile(
-    r"^(?:[-*•·▪◦●o]\s|\(?\d{1,3}(?:\.\d{1,3})*[.)]?\s|\(?[a-zA-Z][.)]\s|\(?[ivxIVX]{1,5}[.)]\s"
+    r"^(?:[-*•·▪◦●o]\s|\(?\d{1,3}(?:\.\d{1,3})*[.)]?\s|\(?[a-zA-Z][.)]\s"
+    r"|\(?[ivxIVX]{1,5}[.)]\s"
     r"|\([a-zA-Z]\)\s|\([ivxIVX]{1,5}\)\s)")
 
 # A table cell that holds only an item number: `5.`, `12`, `6.1`, `(a)`, `b)`.

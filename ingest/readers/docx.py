@@ -38,7 +38,8 @@ _SKIPPED = {W + "del", W + "moveFrom", W + "instrText", W + "delText", W + "rPr"
             W + "txbxContent", _MC_FALLBACK}
 # A page number typed into the body (converters from PDF leave them): "Page 1 of 3", "- 2 -".
 _PAGE_NUMBER = re.compile(r"^(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|-\s*\d+\s*-)$", re.IGNORECASE)
-_GENERIC_TITLE = re.compile(r"^(?:microsoft word\s*-|document\d*$|untitled|title$)|\.(?:docx?|rtf|dot)$",
+_GENERIC_TITLE = re.compile(r"^(?:microsoft word\s*-|document\d*$|untitled|title$)"
+                            r"|\.(?:docx?|rtf|dot)$",
                             re.IGNORECASE)
 
 
@@ -83,10 +84,10 @@ def _check_zip(data: bytes) -> None:
         raise PaperError(f"the .docx expands to {total:,} bytes; the limit is "
                          f"{MAX_EXPANDED_BYTES:,}")
     for e in entries:
-        if e.file_size > _RATIO_CHECKED_ABOVE and \
-                e.file_size > MAX_COMPRESSION_RATIO * max(e.compress_size, 1):
-            raise PaperError(f"the .docx part {e.filename} expands {e.file_size // max(e.compress_size, 1):,} "
-                             f"times; the limit is {MAX_COMPRESSION_RATIO}")
+        ratio = e.file_size // max(e.compress_size, 1)
+        if e.file_size > _RATIO_CHECKED_ABOVE and ratio > MAX_COMPRESSION_RATIO:
+            raise PaperError(f"the .docx part {e.filename} expands {ratio:,} times; "
+                             f"the limit is {MAX_COMPRESSION_RATIO}")
 
 
 def _numbering_element(word):

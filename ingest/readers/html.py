@@ -57,7 +57,8 @@ _LIST_STYLES = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lo
                 "list-unstyled": "none", "disc": "bullet", "circle": "bullet",
                 "square": "bullet"}
 _GENERIC_TITLE = re.compile(r"^(?:untitled|home(?: ?page)?|index|document|page|default|welcome"
-                            r"|microsoft word\s*-)\b|\.(?:html?|php|aspx?|jsp|docx?)$", re.IGNORECASE)
+                            r"|microsoft word\s*-)\b|\.(?:html?|php|aspx?|jsp|docx?)$",
+                            re.IGNORECASE)
 _HTML_TAG = re.compile(r"<(?:/?(?:p|br|div|span|table|tr|td|li|ul|ol|h[1-6]|strong|em|b|i|a|"
                        r"body|html|head|font)\b[^<>]*|!doctype\s+html[^<>]*)>", re.IGNORECASE)
 
@@ -250,7 +251,8 @@ def _title(root) -> str | None:
     candidates += ["".join(el.itertext()) for el in root.iter("title")]
     for raw in candidates:
         title = one_line(raw or "")
-        if len(title) >= 4 and re.search(r"[A-Za-z]{3}", title) and not _GENERIC_TITLE.search(title):
+        generic = _GENERIC_TITLE.search(title)
+        if len(title) >= 4 and re.search(r"[A-Za-z]{3}", title) and not generic:
             return title
     return None
 

@@ -34,6 +34,7 @@ class Numbering:
         self._style_num = numbering_of_style
         self._counters: dict[str, list[int | None]] = {}
         self._seen: set[str] = set()
+        self._level_cache: dict[tuple[str, str], list[Level]] = {}
         if root is not None:
             self._load(root)
 
@@ -70,9 +71,14 @@ class Numbering:
                 aid = self._num[linked[0]][0]
         return aid if aid in self._abstract else None
 
-    def _level(self, num_id: str, aid: str, ilvl: int) -> Level:
-        overridden = self._num[num_id][2].get(ilvl)
-        return overridden or self._abstract[aid].get(ilvl) or Level(text="")
+    def _levels(self, num_id: str, aid: str) -> list[Level]:
+        """The instance's nine levels: its overrides, else the abstract definition's."""
+        key = (num_id, aid)
+        if key not in self._level_cache:
+            overrides, defined = self._num[num_id][2], self._abstract[aid]
+            self._level_cache[key] = [overrides.get(i) or defined.get(i) or Level(text="")
+                                      for i in range(_LEVELS)]
+        return self._level_cache[key]
 
     def marker(self, num_pr: tuple[str | None, int | None] | None, style: str | None) -> str:
         """The marker Word shows before this paragraph: ``1.``, ``2.3``, ``(a)``, ``-`` for a
@@ -93,11 +99,12 @@ class Numbering:
             for level in starts:
                 if 0 <= level < _LEVELS:
                     counters[level] = None
-        level = self._level(num_id, aid, ilvl)
+        levels = self._levels(num_id, aid)
+        level = levels[ilvl]
         start = starts.get(ilvl, level.start)
         counters[ilvl] = start if counters[ilvl] is None else counters[ilvl] + 1
         for deeper in range(ilvl + 1, _LEVELS):
-            restart = self._level(num_id, aid, deeper).restart
+            restart = levels[deeper].restart
             if restart is None or (restart != 0 and ilvl < restart):
                 counters[deeper] = None
         if level.fmt == "bullet":
@@ -108,7 +115,7 @@ class Numbering:
         for i in range(_LEVELS - 1, -1, -1):  # %9 before %1
             placeholder = f"%{i + 1}"
             if placeholder in text:
-                shown = self._level(num_id, aid, i)
+                shown = levels[i]
                 value = counters[i] if counters[i] is not None else starts.get(i, shown.start)
                 fmt = "decimal" if level.legal and i < ilvl else shown.fmt
                 text = text.replace(placeholder, format_number(value, fmt))

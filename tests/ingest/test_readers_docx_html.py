@@ -56,8 +56,8 @@ def test_govan_2024_docx_and_its_markdown_print_the_same_item_sequence():
     md = (PAPERS / "GOVAN-CC_general-meeting_2024-03-04_minutes.md").read_text()
     text = docx_reader.read((PAPERS / "GOVAN-CC_general-meeting_2024-03-04_minutes.docx")
                             .read_bytes()).text
-    for title in ["MATTERS ARISING FROM DECEMBER MINUTES", "CHAIR’S REPORT", "TREASURER’S REPORT",
-                  "COUNCILLOR’S REPORTS"]:
+    for title in ["MATTERS ARISING FROM DECEMBER MINUTES", "CHAIR’S REPORT",
+                  "TREASURER’S REPORT", "COUNCILLOR’S REPORTS"]:
         number = next(ln.split(".")[0] for ln in md.splitlines()
                       if ln.replace("'", "’").endswith(title))
         assert f"{number}. {title}" in lines(text)
