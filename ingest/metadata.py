@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from assistant.errors import ManifestError
-from ingest.models import Paragraph, PaperMeta
+from ingest.models import PaperMeta, Paragraph
 from ingest.structure import clean_text, one_line
 
 FIELDS = ("file", "doc_id", "council", "committee", "meeting_date", "doc_type", "title", "url")

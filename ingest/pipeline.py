@@ -16,11 +16,10 @@ from assistant.embedder import BUNDLED, Embedder, embedding_space
 from assistant.errors import EmbedderError, ManifestError, PaperError, StoreLockedError
 from assistant.settings import Settings
 from assistant.store import Store, date_int
+from ingest import meeting
 from ingest.chunk import chunk_paper
 from ingest.metadata import ManifestRow, doc_id_for, infer_meta, load_manifest
-from ingest.models import Paper
-from ingest import meeting
-from ingest.models import Paragraph
+from ingest.models import Paper, Paragraph
 from ingest.read import read_document
 from ingest.structure import parse_paragraphs, place
 

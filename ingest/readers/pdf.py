@@ -21,8 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from assistant.errors import PaperError
-from ingest.readers import Document, Span
 from ingest.labels import BULLET_START, LABEL_START
+from ingest.readers import Document, Span
 
 _TERMINAL = (".", "!", "?", ":", ";", "”", '"')
 _PAGE_NUMBER = re.compile(r"^(?:page\s*\|?\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\s*(?:of|/)\s*\d{1,4})?$",
