@@ -134,13 +134,15 @@ class _Builder:
         self.current["end"] = end
 
     def set_heading(self, heading: str) -> None:
+        inside = self.current is not None and self.current["label"] is not None
         self.close()
         self.heading = heading
         self.kind, self.prefix = block_kind(heading)
         self.restart = False
         self.restart_top = None
         self.since_heading = True
-        self.stack = []
+        if not (self.kind and inside):  # "RESOLVED that:" inside minute 84 keeps 84 as parent
+            self.stack = []
 
     def accept(self, label: Label) -> str | None:
         """The label a line gets, as a path when it nests; None when it is no label here."""
