@@ -185,10 +185,13 @@ def _committee(lines: list[tuple[str, bool]], council: str | None) -> str | None
                 body = titlecase(body) if body.isupper() else body
                 return _meeting_name(body)
     for line, title in lines:
-        candidate = line.split("|")[0].strip()
-        name = re.sub(r"\s+(?:minutes|agenda|meeting)\b.*$", "", candidate, flags=re.I)
-        if title and not match_label(candidate) and len(candidate) < 120 \
-                and _COMMITTEE_END.search(titlecase(name) if name.isupper() else name):
+        if not title or match_label(line) or len(line) >= 160:
+            continue
+        for candidate in re.split(r"\s+[|–—-]\s+|\s*\|\s*", line):  # "Council – Cabinet – 5 May"
+            name = re.sub(r"\s+(?:minutes|agenda|meeting)\b.*$", "", candidate.strip(),
+                          flags=re.I)
+            if not _COMMITTEE_END.search(titlecase(name) if name.isupper() else name):
+                continue
             name = titlecase(name) if name.isupper() else name
             if council and name.lower().startswith(council.lower()) and name != council:
                 name = name[len(council):].strip(" -–") or name

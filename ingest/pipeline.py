@@ -23,7 +23,7 @@ from ingest.models import Paper, Paragraph
 from ingest.read import read_document
 from ingest.structure import parse_paragraphs, place
 
-PARSER_VERSION = "2"  # bump when parsing changes what is stored: papers are re-read
+PARSER_VERSION = "3"  # bump when parsing changes what is stored: papers are re-read
 MANIFEST_NAMES = ("manifest.yaml", "manifest.yml", "manifest.csv")
 
 

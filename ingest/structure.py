@@ -27,6 +27,7 @@ _SUB_STYLES = ("paren", "alpha", "roman", "upper", "upper_roman", "inner")
 _MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(.+?)[ \t#]*$")
 _INLINE_RESOLVED = re.compile(r"^\s*(?:(?:it\s+was\s+)?(?:RESOLVED|Resolved)\b|(?:It was )?AGREED\b|"
                               r"DECISION\s*:|Decision\s*:)")
+DECISION_LINE = _INLINE_RESOLVED  # "RESOLVED that…", "It was AGREED", "DECISION:"
 _BOILERPLATE = re.compile(r"^\s*this page is intentionally left blank\s*$", re.I)
 _TERMINAL = (".", ";", ",", "!", "?", "”", '"', ")")
 
