@@ -105,6 +105,13 @@ def paper_record(paper: Paper, n_chunks: int, space: str) -> dict:
             "chunks": n_chunks, "context_fields": ",".join(m.context_fields) or None}
 
 
+def boxes_json(paragraph: Paragraph) -> str:
+    """A PDF paragraph's printed lines as [page, x0, top, x1, bottom] in points (top-left
+    origin), for showing it on the page."""
+    return json.dumps([[b[0], *(round(v, 1) for v in b[1:])] for b in paragraph.boxes],
+                      separators=(",", ":"))
+
+
 def chunk_rows(paper: Paper, settings: Settings) -> tuple[list[dict], list[str]]:
     """A paper's chunks as store rows, and the texts to embed for them."""
     chunks = chunk_paper(paper, settings.chunk_chars)
@@ -112,7 +119,9 @@ def chunk_rows(paper: Paper, settings: Settings) -> tuple[list[dict], list[str]]
     rows = [{"id": c.id, "text": c.text, "meta": {
         "doc_id": m.doc_id, "paragraph": c.label, "part": c.part, "heading": c.paragraph.heading,
         "kind": c.paragraph.kind, "start": c.paragraph.start, "end": c.paragraph.end,
-        "ordinal": c.paragraph.ordinal, "paper_hash": paper.content_hash, "title": m.title,
+        "ordinal": c.paragraph.ordinal, "page": c.paragraph.page,
+        "boxes": boxes_json(c.paragraph) if c.paragraph.boxes else None,
+        "paper_hash": paper.content_hash, "title": m.title,
         "council": m.council, "committee": m.committee, "meeting_date": m.meeting_date,
         "date_int": date_int(m.meeting_date), "doc_type": m.doc_type, "url": m.url,
         "source": paper.source_path}} for c in chunks]

@@ -98,3 +98,26 @@ def test_real_minutes_keep_printed_minute_numbers_and_drop_footers():
     assert "would be safer." in five.text and "Corpse Lane" in five.text
     assert not any("Page 1 of 3" in p.text or "Signed ___" in p.text for p in paras)
     assert meta["council"] == "Milburn Parish Council" and meta["meeting_date"] == "2016-07-05"
+
+
+def test_a_pdf_citation_carries_its_page_and_boxes(tmp_path: Path, settings_for, embedder):
+    from assistant.models import AskRequest
+    from assistant.papers import paper_view
+    from assistant.service import ClerkService
+    from assistant.store import Store
+    from ingest.pipeline import run_ingest
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    filler = [f"{n}. Item {n}. {LONG}" for n in range(1, 10)]
+    make_pdf(papers / "parish-minutes.pdf", [filler, [
+        "10. Allotments. The council agreed to let the vacant allotment on Mill Lane to the "
+        "primary school for a rent of £40 a year."]], header="Anytown Parish Council")
+    settings = settings_for()
+    assert run_ingest([papers], settings, lambda: embedder, progress=False).failed == 0
+    answer = ClerkService(settings, embedder=embedder).ask(
+        AskRequest(question="what rent did the school pay for the allotment on mill lane?"))
+    cited = next(c for c in answer.citations if c.paragraph == "10")
+    assert cited.page == 2 and cited.boxes and all(len(b) == 4 for b in cited.boxes)
+    view = paper_view(Store(settings), "parish-minutes")
+    assert {p["label"]: p["page"] for p in view["paragraphs"]}["10"] == 2
