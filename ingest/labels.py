@@ -26,13 +26,14 @@ _UPPER = re.compile(r"^(?:\((?P<p>[A-Z])\)|(?P<b>[A-Z])[.)])(?=[ \t\u00a0]+[A-Z]
 _UPPER_ROMAN = re.compile(r"^(?:\((?P<p>[IVX]{1,5})\)|(?P<b>[IVX]{1,5})[.)])(?=[ \t\u00a0]+\S)")
 _BULLET = re.compile(r"^(?:[-*+–](?=[ \t\u00a0])|[•·▪◦●○■□➢►✓\uf0b7\uf0a7\uf076\uf0d8]|o(?=[ \t]))"
                      r"[ \t\u00a0]*")
+_YEARS = re.compile(r"^(?:19|20)\d{2}/\d{2}$")  # 2017/18, a financial year
 _DATE_LIKE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}$")
 _TIME_OR_MONEY = re.compile(r"^\d{1,4}\.\d{2}$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 
 # For readers that only need to know whether a line starts an item.
 LABEL_START = re.compile(
-    r"^(?:\d{1,4}(?:[./]\d{1,3})*[.):]?[ \t]|\d{1,4}\.[A-Z]|\(?[a-zA-Z]{1,4}\)[ \t]|"
+    r"^(?!(?:19|20)\d{2}/\d{2}\b)(?:\d{1,4}(?:[./]\d{1,3})*[.):]?[ \t]|\d{1,4}\.[A-Z]|\(?[a-zA-Z]{1,4}\)[ \t]|"
     r"[a-z]\.[ \t]|[IVX]{1,5}\.[ \t]|(?:Minute|Item|Agenda Item)\s+\d)")
 BULLET_START = _BULLET
 
@@ -66,7 +67,7 @@ def match_label(line: str) -> Label | None:
     if m := _CODE.match(stripped):
         return Label(m.group("num").replace(" ", ""), "num", 0, lead + _rest(stripped, m))
     if (m := _SLASH.match(stripped)) and not _DATE_LIKE.match(m.group("num")) \
-            and not re.search(r"/\d{4}$", m.group("num")):
+            and not re.search(r"/\d{4}$", m.group("num")) and not _YEARS.match(m.group("num")):
         return Label(m.group("num"), "num", 0, lead + _rest(stripped, m))
     if (m := _DOTTED.match(stripped)) and not _time_or_money(stripped, m):
         return Label(m.group("num"), "num", 0, lead + _rest(stripped, m))

@@ -34,7 +34,7 @@ _NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d{2}|\d{
 _MEETING_WORDS = re.compile(r"\b(?:meeting|held|minutes?|agenda|date|cyfarfod|cofnodion|"
                             r"session|hearing)\b", re.I)
 _OTHER_DATE = re.compile(r"\b(?:previous|last|next|circulated|signed|signature|dated|produced|"
-                         r"printed|published|received|letter|since|until|deadline|by|from|"
+                         r"printed|published|received|letter|since|until|deadline|by|"
                          r"tabled|item\s+\d+\w*\s*/)\b", re.I)
 _TIERS = (r"County\s+Borough|Metropolitan\s+Borough|County|Borough|District|City|Town|Parish|"
           r"Community|Village|Neighbourhood|Regional|Combined|Unitary")
@@ -54,6 +54,8 @@ _COMMITTEE_END = re.compile(r"^(?:[A-Z][\w'’,&-]*\s+|and\s+|of\s+|&\s+){0,8}(?
                             + r")$")
 _MINUTES_OF = re.compile(r"\b(?:minutes|notes)\s+of\s+(?:the\s+|an?\s+)?(.{3,90}?)"
                          r"(?:\s+(?:held|of\s+the\s+above|meeting\s+held|on|at)\b|$)", re.I)
+_DANGLING = re.compile(r"\b(?:of|of the|and|&|for|the)$|[,–-]$", re.I)
+_LOCAL_TIER_CY = re.compile(r"(Cyngor\s+(?:Cymuned|Tref))\b")
 _LOCAL_TIER = re.compile(r"\b(Parish|Town|Community|Village|Neighbourhood)\s+Council$", re.I)
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the",
                 "to", "with", "upon", "under", "ac"}
@@ -72,7 +74,7 @@ def infer(text: str, paragraphs: list[Paragraph], hints: dict[str, str]) -> dict
     lines = _blocks(header) + _lines(header) + [(ln, True) for ln in running]
     if hints.get("title"):
         lines.append((hints["title"], True))
-    council = _council(lines) or _council(_lines(text[:6000]))
+    council = _council(lines) or _body_council(text[:6000])
     return {
         "council": council,
         "committee": _committee(lines, council),
@@ -101,13 +103,19 @@ def _blocks(text: str) -> list[tuple[str, bool]]:
 
 
 def _lines(text: str) -> list[tuple[str, bool]]:
-    """(line, is_title): heading lines and short lines of their own are the paper's titles."""
-    out = []
+    """(line, is_title): heading lines and short lines of their own are the paper's titles. A
+    title line that ends mid-phrase ("MINUTES OF THE MEETING OF") goes on with the next."""
+    out: list[tuple[str, bool]] = []
     for raw in text.split("\n"):
         heading = raw.lstrip().startswith("#")
         line = one_line(clean_text(raw.lstrip("# ")))
-        if line:
-            out.append((line, heading or len(line) <= 70))
+        if not line:
+            continue
+        title = heading or len(line) <= 70
+        if out and out[-1][1] and title and _DANGLING.search(out[-1][0]):
+            out[-1] = (f"{out[-1][0]} {line}", True)
+        else:
+            out.append((line, title))
     return out
 
 
@@ -165,12 +173,34 @@ def _council(lines: list[tuple[str, bool]]) -> str | None:
     for line, _ in sorted(lines, key=lambda x: not x[1]):
         for pattern in (_CYNGOR, _COUNCIL, _COUNCIL_OF):
             m = pattern.search(line if line.isupper() is False else titlecase(line))
-            if m:
-                name = re.sub(r"^(?:(?:The|To|Of|For|From|At|By|Minutes|Meeting|Agenda)\s+)+", "",
-                              m.group(1).strip(" -–"))
-                if len(name.split()) >= 2 and not re.match(r"(?:" + _TIERS + r")\s", name):
-                    return titlecase(name) if name.isupper() else name
+            if m and (name := _clean_council(m.group(1))):
+                return name
     return None
+
+
+def _body_council(text: str) -> str | None:
+    """A council the body names again and again (at least twice, more than any other); one
+    named in passing is more often a partner ("submitted to the District Council") than the
+    paper's own."""
+    from collections import Counter
+
+    names = Counter()
+    for line, _ in _lines(text):
+        for pattern in (_CYNGOR, _COUNCIL, _COUNCIL_OF):
+            names.update(_clean_council(m.group(1)) for m in pattern.finditer(line))
+    names.pop(None, None)
+    ranked = names.most_common(2)
+    if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
+        return ranked[0][0]
+    return None
+
+
+def _clean_council(found: str) -> str | None:
+    name = re.sub(r"^(?:(?:The|To|Of|For|From|At|By|Minutes|Meeting|Agenda)\s+)+", "",
+                  found.strip(" -–"))
+    if len(name.split()) < 2 or re.match(r"(?:" + _TIERS + r")\s", name):
+        return None
+    return titlecase(name) if name.isupper() else name
 
 
 def _committee(lines: list[tuple[str, bool]], council: str | None) -> str | None:
@@ -196,8 +226,8 @@ def _committee(lines: list[tuple[str, bool]], council: str | None) -> str | None
             if council and name.lower().startswith(council.lower()) and name != council:
                 name = name[len(council):].strip(" -–") or name
             return name
-    if council and (m := _LOCAL_TIER.search(council)):
-        return titlecase(m.group(0))
+    if council and (m := _LOCAL_TIER.search(council) or _LOCAL_TIER_CY.match(council)):
+        return titlecase(m.group(0)) if m.re is _LOCAL_TIER else m.group(1)
     return None
 
 
@@ -213,11 +243,11 @@ def _doc_type(header: str, text: str) -> str:
         return "decision"
     if re.search(r"\b(?:minutes?|cofnodion|record of proceedings)\b", head):
         return "minutes"
-    if re.search(r"\bagenda\b|summoned to attend|notice of (?:the\s+)?meeting", head):
+    if re.search(r"\bagenda\b(?!\s+item)|summoned to attend|notice of (?:the\s+)?meeting", head):
         return "agenda"
     if re.search(r"\b(?:present|presennol|in attendance|apologies)\b", head):
         return "minutes"
-    if re.search(r"purpose of (?:the\s+)?report|\breport\b|recommendations?", head) \
+    if re.search(r"purpose of (?:the\s+)?report|\breport\b|recommend(?:s|ed|ations?)\b", head) \
             or "report contact" in text[:20000].lower():
         return "report"
     return "paper"

@@ -59,7 +59,7 @@ def test_the_meeting_date_is_the_meetings_not_a_previous_one():
      "Kent County Council", "Cabinet"),
     ("## CYNGOR CYMUNED LLANFAIR A BRYN\n\n## CYFARFOD 13eg MAWRTH 2019\n\n## PRESENNOL\n\nCynghorwyr A",
      "Cyngor Cymuned Llanfair a Bryn",
-     None),
+     "Cyngor Cymuned"),
     ("Anytown Parish Council\n\nMinutes of the meeting held on 5 March 2024\n\nPresent: Cllrs A, B",
      "Anytown Parish Council", "Parish Council"),
     ("Audit Committee\n\n10/10/2013\n\nPresent: Councillors X and Y", None, "Audit Committee"),
