@@ -17,7 +17,8 @@ from assistant.errors import EmbedderError, ManifestError, PaperError, StoreLock
 from assistant.settings import Settings
 from assistant.store import Store, date_int
 from ingest.chunk import chunk_paper
-from ingest.metadata import ManifestRow, doc_id_for, infer_meta, load_manifest
+from ingest.metadata import (ManifestProblem, ManifestRow, doc_id_for, infer_meta,
+                             load_manifest)
 from ingest.models import Paper
 from ingest.read import read_paper
 from ingest.structure import parse_paragraphs
@@ -190,16 +191,26 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
         candidates = [d / n for d in paths if d.is_dir() for n in MANIFEST_NAMES]
         manifest = next((c for c in candidates if c.exists()), None)
     rows: dict[str, ManifestRow] = {}
+    problems: list[ManifestProblem] = []
     skip: set[Path] = set()
     if manifest is not None:
         skip.add(manifest.resolve())
         try:
             rows = load_manifest(manifest)
+            problems = rows.problems
         except ManifestError as exc:
             fail(str(manifest), f"{exc} (papers go in with inferred metadata)".removeprefix(
                 f"{manifest}: "))
     files = find_papers(paths, skip)
     names = {f.name for f in files}
+    for problem in problems:  # one line a bad row; its paper, if found, goes in all the same
+        name = Path(problem.file).name if problem.file else None
+        if name is None or name in rows:  # nothing named, or another row for it applies
+            fail(str(manifest), str(problem))
+        elif name in names:
+            fail(str(manifest), f"{problem}; {name} goes in with inferred metadata")
+        else:
+            fail(str(manifest), f"{problem}; and {name} is not among the papers found")
     for name, row in rows.items():
         if name not in names:
             fail(str(manifest), f"names '{row.file}', which is not among the papers found")

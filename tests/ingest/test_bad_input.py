@@ -1,0 +1,136 @@
+"""Input an attacker or a careless export would give ingest: bad manifest rows, links out of the
+papers folder, file names in other scripts, paths that are not there. Each gets one line, the
+rest still goes in, and the exit code says something failed."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.store import Store
+from ingest.metadata import load_manifest
+from ingest.pipeline import run_ingest
+from tests.conftest import CORPUS
+
+PAPER = "1. The committee noted the report on {topic}.\n\n2. RESOLVED that {topic} be approved.\n"
+
+
+def ingest(paths, settings, embedder, **kw):
+    lines: list[str] = []
+    report = run_ingest([Path(p) for p in paths], settings, lambda: embedder, warn=lines.append,
+                        progress=False, **kw)
+    assert all("\n" not in line for line in lines)
+    return report, lines
+
+
+def papers_dir(tmp_path: Path, *names: str) -> Path:
+    folder = tmp_path / "papers"
+    folder.mkdir(exist_ok=True)
+    for i, name in enumerate(names):
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(PAPER.format(topic=f"topic {i} {name}"), encoding="utf-8")
+    return folder
+
+
+# -- manifest rows ---------------------------------------------------------------------------
+
+def test_impossible_unquoted_date_is_one_bad_row_and_the_other_rows_apply(tmp_path, settings_for,
+                                                                          embedder):
+    folder = papers_dir(tmp_path, "a.txt", "b.txt")
+    (folder / "manifest.yaml").write_text(
+        "papers:\n"
+        "  - file: a.txt\n    council: Anytown Borough Council\n    meeting_date: 2021-02-30\n"
+        "  - file: b.txt\n    council: Anytown Borough Council\n    meeting_date: 2021-03-01\n")
+    settings = settings_for()
+    report, lines = ingest([folder], settings, embedder)
+    assert (report.added, report.failed) == (2, 1)
+    assert lines == [f"{folder / 'manifest.yaml'}: row 1 (a.txt): meeting_date '2021-02-30' is "
+                     "not a real date; a.txt goes in with inferred metadata"]
+    records = Store(settings).paper_records()
+    assert records["b"]["meeting_date"] == "2021-03-01"
+    assert records["b"]["council"] == "Anytown Borough Council"
+    assert "meeting_date" not in records["a"] and "council" not in records["a"]
+
+
+def test_quoted_bad_date_no_longer_drops_the_whole_manifest(tmp_path):
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("- file: a.txt\n  meeting_date: '2021-02-30'\n"
+                        "- file: b.txt\n  meeting_date: '2021-03-01'\n")
+    rows = load_manifest(manifest)
+    assert list(rows) == ["b.txt"] and rows["b.txt"].values["meeting_date"] == "2021-03-01"
+    assert [str(p) for p in rows.problems] == ["row 1 (a.txt): meeting_date '2021-02-30' is not "
+                                               "a real date"]
+
+
+@pytest.mark.parametrize("row,reason", [
+    ("- just a line of text", "row 1: expected a mapping of fields, got text"),
+    ("- council: X", "row 1: has no 'file'"),
+    ("- file: x.txt\n  meeting_date: 28/07/2020",
+     "row 1 (x.txt): meeting_date '28/07/2020' is not a date: expected YYYY-MM-DD"),
+    ("- file: x.txt\n  meeting_date: !!timestamp 2021-02-30",
+     "row 1 (x.txt): meeting_date '2021-02-30' is not a real date"),
+    ("- file: x.txt\n  doc_type: memo",
+     "row 1 (x.txt): doc_type 'memo' is not one of minutes, report, agenda, decision, appendix, "
+     "paper"),
+    ("- file: x.txt\n  council: [A, B]", "row 1 (x.txt): council should be a single value, got a "
+                                         "list"),
+    ("- file: x.txt\n  known_from_context: [colour]", "row 1 (x.txt): known_from_context"),
+])
+def test_each_kind_of_bad_row_is_named_and_the_good_row_after_it_kept(tmp_path, row, reason):
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text(f"{row}\n- file: good.txt\n  meeting_date: 2024-05-01\n")
+    rows = load_manifest(manifest)
+    assert list(rows) == ["good.txt"] and rows["good.txt"].values["meeting_date"] == "2024-05-01"
+    assert len(rows.problems) == 1 and str(rows.problems[0]).startswith(reason)
+
+
+def test_dates_with_a_time_and_plain_dates_keep_their_values(tmp_path):
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("- file: a.txt\n  meeting_date: 2021-02-03 10:00\n"
+                        "- file: b.txt\n  meeting_date: 2021-02-03\n  doc_type: Minutes\n")
+    rows = load_manifest(manifest)
+    assert rows.problems == []
+    assert [r.values["meeting_date"] for r in rows.values()] == ["2021-02-03", "2021-02-03"]
+
+
+def test_csv_manifest_bad_rows_one_line_each_the_rest_apply(tmp_path, settings_for, embedder):
+    folder = papers_dir(tmp_path, "a.txt", "b.txt", "c.txt")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("\ufefffile,council,meeting_date,doc_type\n"  # a spreadsheet's BOM
+                        "a.txt,Anytown Borough Council,2021-02-30,minutes\n"
+                        ",Nowhere Council,2021-01-01,minutes\n"
+                        "c.txt,Anytown Borough Council,2021-04-01,leaflet\n"
+                        "b.txt,Anytown Borough Council,2021-03-01,minutes\n", encoding="utf-8")
+    settings = settings_for()
+    report, lines = ingest([folder], settings, embedder, manifest=manifest)
+    assert (report.added, report.failed) == (3, 3)
+    assert lines == [
+        f"{manifest}: row 1 (a.txt): meeting_date '2021-02-30' is not a real date; a.txt goes in "
+        "with inferred metadata",
+        f"{manifest}: row 2: has no 'file'",
+        f"{manifest}: row 3 (c.txt): doc_type 'leaflet' is not one of minutes, report, agenda, "
+        "decision, appendix, paper; c.txt goes in with inferred metadata"]
+    records = Store(settings).paper_records()
+    assert records["b"]["meeting_date"] == "2021-03-01"
+    assert "meeting_date" not in records["a"] and "meeting_date" not in records["c"]
+
+
+def test_bad_row_for_a_paper_not_found_says_so(tmp_path, settings_for, embedder):
+    folder = papers_dir(tmp_path, "a.txt")
+    (folder / "manifest.yaml").write_text("- file: gone.txt\n  meeting_date: 2021-13-01\n")
+    report, lines = ingest([folder], settings_for(), embedder)
+    assert (report.added, report.failed) == (1, 1)
+    assert lines[0].endswith("row 1 (gone.txt): meeting_date '2021-13-01' is not a real date; "
+                             "and gone.txt is not among the papers found")
+
+
+def test_wholly_malformed_yaml_is_still_one_line(tmp_path, settings_for, embedder):
+    folder = papers_dir(tmp_path, "a.txt")
+    (folder / "manifest.yaml").write_text("papers: [file: {unclosed\n  - : :\n")
+    report, lines = ingest([folder], settings_for(), embedder)
+    assert (report.added, report.failed) == (1, 1)
+    assert len(lines) == 1 and "malformed YAML" in lines[0]
+
+
+def test_sample_manifest_loads_without_problems():
+    assert load_manifest(CORPUS / "manifest.yaml").problems == []
