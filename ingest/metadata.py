@@ -3,9 +3,12 @@ A date that is not printed stays None: Clerk never guesses a meeting date."""
 
 import csv
 import datetime as dt
+import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import yaml
 
@@ -61,7 +64,7 @@ class _DatesAsText(yaml.SafeLoader):
     """SafeLoader without the timestamp resolver: `2021-02-30` stays the text it is, so a bad
     date is one row's problem instead of a crash inside the YAML parser."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar[dict] = {
         first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
@@ -93,7 +96,7 @@ def load_manifest(path: Path) -> Manifest:
             raise ManifestError(f"{path}: the CSV manifest has no 'file' column")
     else:
         try:
-            data = yaml.load(raw, Loader=_DatesAsText)  # noqa: S506 (a SafeLoader subclass)
+            data = yaml.load(raw, Loader=_DatesAsText)  # a SafeLoader: no arbitrary objects
         except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
             first = " ".join(str(exc).split())[:160]
             raise ManifestError(f"{path}: malformed YAML: {first}") from exc
@@ -171,8 +174,14 @@ def _iso(value: str, file: str) -> str:
 
 
 def doc_id_for(path: Path) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
-    return slug or "paper"
+    """A readable id from the file name: its letters, marks and digits in any script (NFKC,
+    lowercased), every other run of characters one hyphen: `Minutes 12 May.pdf` ->
+    `minutes-12-may`, `протокол 2024.pdf` -> `протокол-2024`. ASCII names map as they always
+    have. A name with no letter or digit gets `paper-` and a short hash of the name."""
+    stem = unicodedata.normalize("NFKC", path.stem).lower()
+    kept = "".join(c if unicodedata.category(c)[0] in "LMN" else " " for c in stem)
+    slug = "-".join(kept.split())
+    return slug or f"paper-{hashlib.sha256(path.name.encode()).hexdigest()[:8]}"
 
 
 def infer_meta(path: Path, text: str, paragraphs: list[Paragraph],

@@ -9,7 +9,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.embedder import BUNDLED, Embedder, embedding_space
@@ -17,8 +17,7 @@ from assistant.errors import EmbedderError, ManifestError, PaperError, StoreLock
 from assistant.settings import Settings
 from assistant.store import Store, date_int
 from ingest.chunk import chunk_paper
-from ingest.metadata import (ManifestProblem, ManifestRow, doc_id_for, infer_meta,
-                             load_manifest)
+from ingest.metadata import ManifestProblem, ManifestRow, doc_id_for, infer_meta, load_manifest
 from ingest.models import Paper
 from ingest.read import read_paper
 from ingest.structure import parse_paragraphs
@@ -71,7 +70,9 @@ def paper_hash(data: bytes, row: ManifestRow | None, space: str = BUNDLED) -> st
 
 
 def build_paper(path: Path, row: ManifestRow | None, settings: Settings,
-                content_hash: str) -> Paper:
+                content_hash: str, doc_id: str | None = None) -> Paper:
+    """The paper read, structured and described; ``doc_id``, when given, is the one
+    assign_doc_ids chose (it differs from the name-made one where names clash)."""
     text = read_paper(path, settings.max_file_bytes)
     paragraphs = parse_paragraphs(text)
     if not paragraphs:
@@ -82,6 +83,8 @@ def build_paper(path: Path, row: ManifestRow | None, settings: Settings,
                          f"the limit is {settings.max_paragraph_chars:,} (is the file one "
                          "unbroken block of text?)")
     meta = infer_meta(path, text, paragraphs, row)
+    if doc_id is not None:
+        meta = replace(meta, doc_id=doc_id)
     return Paper(meta=meta, source_path=str(path.resolve()), text=text, paragraphs=paragraphs,
                  content_hash=content_hash)
 
@@ -170,6 +173,44 @@ def _lock(settings: Settings):
     return _Held()
 
 
+def assign_doc_ids(files: list[Path], rows: dict[str, ManifestRow], folders: list[Path],
+                   records: dict[str, dict]) -> dict[Path, str]:
+    """Each paper's doc_id: its manifest row's, else one made from its file name. When two
+    papers would make the same id (`a b.txt`, `a-b.txt`; one name in two folders), the one
+    already stored under it keeps it, else the first found; the other takes a suffix hashed
+    from its path inside the folder given, so both go in and keep their ids from run to run.
+    A manifest's doc_id is the user's and is never changed (a clash fails in run_ingest)."""
+    ids: dict[Path, str] = {}
+    for path in files:
+        row = rows.get(path.name)
+        if row and row.values.get("doc_id"):
+            ids[path] = row.values["doc_id"]
+    taken = set(ids.values())
+    options = {path: _id_options(path, folders) for path in files if path not in ids}
+    stored = {rec.get("source"): doc_id for doc_id, rec in records.items()}
+    for path, choices in options.items():
+        held = stored.get(str(path.resolve()))
+        if held in choices and held not in taken:
+            ids[path] = held
+            taken.add(held)
+    for path, choices in options.items():
+        if path not in ids:
+            # every option taken is as good as impossible; the first then fails as a clash
+            ids[path] = next((c for c in choices if c not in taken), choices[0])
+            taken.add(ids[path])
+    return ids
+
+
+def _id_options(path: Path, folders: list[Path]) -> list[str]:
+    """The name-made id, then the same with a short hash of the path inside the folder given
+    (stable wherever the folder is), then with one of the whole real path."""
+    base = doc_id_for(path)
+    inside = next((path.relative_to(f) for f in folders if path.is_relative_to(f)),
+                  Path(path.name))
+    return [base] + [f"{base}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"
+                     for text in (inside.as_posix(), str(path.resolve()))]
+
+
 def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable[[], Embedder],
                manifest: Path | None = None, prune: bool = False,
                warn: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
@@ -224,12 +265,13 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
         space = embedding_space(settings)
         batch = _Batch(store, embedder_factory, settings.embed_papers_batch, space)
         seen: dict[str, Path] = {}
+        ids = assign_doc_ids(files, rows, [p for p in paths if p.is_dir()], records)
         bar = tqdm(files, desc="ingest", unit="paper", file=sys.stderr,
                    disable=not progress if progress is not None else None, leave=False)
         for path in bar:
             row = rows.get(path.name)
-            doc_id = (row.values.get("doc_id") if row else None) or doc_id_for(path)
-            if doc_id in seen:
+            doc_id = ids[path]
+            if doc_id in seen:  # two manifest rows give the same doc_id
                 fail(str(path), f"doc_id '{doc_id}' is already taken by {seen[doc_id]}")
                 continue
             seen[doc_id] = path
@@ -244,7 +286,7 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
                 report.unchanged += 1
                 continue
             try:
-                paper = build_paper(path, row, settings, content_hash)
+                paper = build_paper(path, row, settings, content_hash, doc_id)
                 rows_, texts = chunk_rows(paper, settings)
             except PaperError as exc:
                 fail(str(path), str(exc))

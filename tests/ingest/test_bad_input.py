@@ -134,3 +134,49 @@ def test_wholly_malformed_yaml_is_still_one_line(tmp_path, settings_for, embedde
 
 def test_sample_manifest_loads_without_problems():
     assert load_manifest(CORPUS / "manifest.yaml").problems == []
+
+
+# -- doc ids from file names -------------------------------------------------------------------
+
+def test_names_in_other_scripts_keep_distinct_readable_ids(tmp_path, settings_for, embedder):
+    folder = papers_dir(tmp_path, "протокол 2024.txt", "会议纪要.txt", "Protokoll Ausschuss.txt",
+                        "!!!.txt")
+    settings = settings_for()
+    report, lines = ingest([folder], settings, embedder)
+    assert (report.added, report.failed, lines) == (4, 0, [])
+    ids = {r["source"].rsplit("/", 1)[-1]: i for i, r in Store(settings).paper_records().items()}
+    assert ids["протокол 2024.txt"] == "протокол-2024"
+    assert ids["会议纪要.txt"] == "会议纪要"
+    assert ids["Protokoll Ausschuss.txt"] == "protokoll-ausschuss"  # ASCII as it always was
+    assert ids["!!!.txt"].startswith("paper-") and len(ids["!!!.txt"]) == len("paper-") + 8
+
+
+@pytest.mark.parametrize("name,doc_id", [
+    ("Minutes 12 May 2024 (final).pdf", "minutes-12-may-2024-final"),
+    ("__Cabinet_Report__.docx", "cabinet-report"),
+    ("Café Ŵyl.txt", "café-ŵyl"),
+    ("Ｆｕｌｌ Ｗｉｄｔｈ.txt", "full-width"),
+    ("हिन्दी बैठक.txt", "हिन्दी-बैठक"),
+])
+def test_doc_id_for_keeps_letters_and_digits_of_any_script(name, doc_id):
+    from ingest.metadata import doc_id_for
+
+    assert doc_id_for(Path(name)) == doc_id
+
+
+def test_colliding_names_both_go_in_and_keep_their_ids(tmp_path, settings_for, embedder):
+    folder = papers_dir(tmp_path, "a-b.txt", "x/minutes.txt", "y/minutes.txt")
+    settings = settings_for()
+    report, lines = ingest([folder], settings, embedder)
+    assert (report.added, report.failed, lines) == (3, 0, [])
+    before = {r["source"]: i for i, r in Store(settings).paper_records().items()}
+    assert before[str(folder / "a-b.txt")] == "a-b"
+    assert before[str(folder / "x/minutes.txt")] == "minutes"
+    assert before[str(folder / "y/minutes.txt")].startswith("minutes-")
+    # a new file that sorts first and makes the same id does not take it from the stored one
+    (folder / "a b.txt").write_text(PAPER.format(topic="parks"))
+    report, lines = ingest([folder], settings, embedder)
+    assert (report.added, report.unchanged, report.failed, lines) == (1, 3, 0, [])
+    after = {r["source"]: i for i, r in Store(settings).paper_records().items()}
+    assert {s: after[s] for s in before} == before
+    assert after[str(folder / "a b.txt")].startswith("a-b-")
