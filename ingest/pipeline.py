@@ -6,6 +6,7 @@ unchanged paper costs one hash and one lookup. One writer per embedded store, by
 
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
@@ -44,16 +45,91 @@ class IngestReport:
                 f"{self.removed} removed, {self.failed} failed; paragraphs: {self.paragraphs}")
 
 
-def find_papers(paths: Iterable[Path], skip: set[Path]) -> list[Path]:
-    """Every file under the given paths, except hidden ones and manifests."""
-    found: list[Path] = []
+def find_papers(paths: Iterable[Path], skip: set[Path],
+                problem: Callable[[str, str], None] = lambda name, reason: None) -> list[Path]:
+    """Every file under the given paths, except hidden ones and manifests, each file once.
+
+    Under a folder, a link is followed only where it resolves inside one of the folders given
+    (else a link to /etc/passwd would be served as a paper); a path named on the command line is
+    taken as given, link or not. What is left out for a reason the user should hear of goes to
+    ``problem(name, reason)``: such links, broken links, unreadable folders, empty folders."""
+    paths = list(paths)
+    folders = [p.resolve() for p in paths if p.is_dir()]
+    candidates: list[tuple[Path, Path, bool]] = []  # (path, its real file, reached by a link)
+    reported = 0
+
+    def note(name: str, reason: str) -> None:
+        nonlocal reported
+        reported += 1
+        problem(name, reason)
+
     for path in paths:
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file()
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            before = reported
+            files = [f for f in _walk(path, folders, note)
+                     if f[1] not in skip and f[0].name not in MANIFEST_NAMES]
+            if not files and reported == before:  # an empty folder, not one with bad links
+                problem(str(path), "no papers found in this folder")
+            candidates += files
+        elif path.is_file():
+            if path.resolve() not in skip and path.name not in MANIFEST_NAMES:
+                candidates.append((path, path.resolve(), False))
+        elif path.exists():
+            problem(str(path), "not a regular file or folder")
         else:
-            files = [path]
-        found.extend(f for f in files if f.resolve() not in skip and f.name not in MANIFEST_NAMES)
+            problem(str(path), "no such file or folder")
+    first: dict[Path, Path] = {}  # real file -> the path it goes in under: not a link's, if any
+    for path, real, linked in sorted(candidates, key=lambda c: c[2]):  # stable sort
+        first.setdefault(real, path)
+    keep = set(first.values())
+    return list(dict.fromkeys(path for path, _, _ in candidates if path in keep))
+
+
+def _walk(root: Path, folders: list[Path],
+          problem: Callable[[str, str], None]) -> list[tuple[Path, Path, bool]]:
+    """The files under ``root`` in name order, as (path, real path, reached by a link). Real
+    folders first; then the links met on the way, each folder entered once (no loops)."""
+    found: list[tuple[Path, Path, bool]] = []
+    visited: set[Path] = set()
+    links: list[Path] = []
+
+    def visit(folder: Path, real: Path, linked: bool) -> None:
+        visited.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problem(str(folder), f"cannot read the folder: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            path = folder / entry.name
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink():
+                links.append(path)
+            elif entry.is_dir(follow_symlinks=False):
+                visit(path, real / entry.name, linked)
+            elif entry.is_file(follow_symlinks=False):
+                found.append((path, real / entry.name, linked))
+
+    visit(root, root.resolve(), False)
+    while links:
+        link = links.pop(0)
+        try:
+            target = link.resolve(strict=True)
+        except FileNotFoundError:
+            problem(str(link), f"a broken link (to {os.readlink(link)}); skipped")
+            continue
+        except (OSError, RuntimeError):  # a loop of links: RuntimeError before Python 3.13
+            problem(str(link), "a link that cannot be resolved (a loop?); skipped")
+            continue
+        if not any(target.is_relative_to(f) for f in folders):
+            problem(str(link), f"a link to {target}, outside the folders given; skipped")
+        elif target.is_dir():
+            if target not in visited:
+                visit(link, target, True)
+        elif target.is_file():
+            found.append((link, target, True))
+    found.sort(key=lambda f: f[0].parts)
     return found
 
 
@@ -242,7 +318,7 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
         except ManifestError as exc:
             fail(str(manifest), f"{exc} (papers go in with inferred metadata)".removeprefix(
                 f"{manifest}: "))
-    files = find_papers(paths, skip)
+    files = find_papers(paths, skip, fail)
     names = {f.name for f in files}
     for problem in problems:  # one line a bad row; its paper, if found, goes in all the same
         name = Path(problem.file).name if problem.file else None

@@ -2,6 +2,9 @@
 papers folder, file names in other scripts, paths that are not there. Each gets one line, the
 rest still goes in, and the exit code says something failed."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,8 +12,9 @@ import pytest
 from assistant.store import Store
 from ingest.metadata import load_manifest
 from ingest.pipeline import run_ingest
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, ROOT
 
+PASSWD = Path("/etc/passwd").resolve()
 PAPER = "1. The committee noted the report on {topic}.\n\n2. RESOLVED that {topic} be approved.\n"
 
 
@@ -136,6 +140,74 @@ def test_sample_manifest_loads_without_problems():
     assert load_manifest(CORPUS / "manifest.yaml").problems == []
 
 
+# -- links -------------------------------------------------------------------------------------
+
+def test_link_out_of_the_papers_folder_is_skipped_with_a_reason(tmp_path, settings_for, embedder):
+    folder = papers_dir(tmp_path, "a.txt")
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("1. The password is hunter2.\n")
+    (folder / "passwd.txt").symlink_to("/etc/passwd")
+    (folder / "secret.txt").symlink_to(secret)
+    (folder / "elsewhere").symlink_to(secret.parent, target_is_directory=True)
+    settings = settings_for()
+    report, lines = ingest([folder], settings, embedder)
+    assert (report.added, report.failed) == (1, 3)
+    assert sorted(lines) == [
+        f"{folder / 'elsewhere'}: a link to {secret.parent}, outside the folders given; skipped",
+        f"{folder / 'passwd.txt'}: a link to {PASSWD}, outside the folders given; skipped",
+        f"{folder / 'secret.txt'}: a link to {secret}, outside the folders given; skipped"]
+    store = Store(settings)
+    assert list(store.paper_records()) == ["a"]
+    assert not any("hunter2" in c.text or "root:" in c.text for c in store.all_chunks())
+
+
+def test_link_given_on_the_command_line_is_the_users_choice(tmp_path, settings_for, embedder):
+    target = papers_dir(tmp_path, "a.txt") / "a.txt"
+    link = tmp_path / "chosen.txt"
+    link.symlink_to(target)
+    report, lines = ingest([link], settings_for(), embedder)
+    assert (report.added, report.failed, lines) == (1, 0, [])
+
+
+def test_links_inside_the_tree_put_each_paper_in_once(tmp_path, settings_for, embedder):
+    folder = papers_dir(tmp_path, "a.txt", "sub/b.txt")
+    (folder / "alias-of-a.txt").symlink_to(folder / "a.txt")
+    (folder / "all").symlink_to(folder / "sub", target_is_directory=True)
+    (folder / "sub" / "loop").symlink_to(folder, target_is_directory=True)  # a cycle
+    (folder / "sub" / "self").symlink_to("self")  # a link to itself
+    settings = settings_for()
+    report, lines = ingest([folder], settings, embedder)
+    assert report.added == 2
+    assert lines == [f"{folder / 'sub' / 'self'}: a link that cannot be resolved (a loop?); "
+                     "skipped"]
+    records = Store(settings).paper_records()
+    assert sorted(records) == ["a", "b"]
+    assert records["a"]["source"] == str((folder / "a.txt").resolve())
+
+
+def test_broken_link_gets_a_line(tmp_path, settings_for, embedder):
+    folder = papers_dir(tmp_path, "a.txt")
+    (folder / "gone.txt").symlink_to(folder / "deleted.txt")
+    report, lines = ingest([folder], settings_for(), embedder)
+    assert (report.added, report.failed) == (1, 1)
+    assert lines == [f"{folder / 'gone.txt'}: a broken link (to {folder / 'deleted.txt'}); "
+                     "skipped"]
+
+
+def test_link_from_one_given_folder_into_another_is_followed_once(tmp_path, settings_for,
+                                                                  embedder):
+    first = papers_dir(tmp_path, "a.txt")
+    second = tmp_path / "more"
+    second.mkdir()
+    (second / "b.txt").write_text(PAPER.format(topic="libraries"))
+    (first / "b-alias.txt").symlink_to(second / "b.txt")
+    settings = settings_for()
+    report, lines = ingest([first, second], settings, embedder)
+    assert (report.added, report.failed, lines) == (2, 0, [])
+    assert sorted(Store(settings).paper_records()) == ["a", "b"]
+
+
 # -- doc ids from file names -------------------------------------------------------------------
 
 def test_names_in_other_scripts_keep_distinct_readable_ids(tmp_path, settings_for, embedder):
@@ -180,3 +252,56 @@ def test_colliding_names_both_go_in_and_keep_their_ids(tmp_path, settings_for, e
     after = {r["source"]: i for i, r in Store(settings).paper_records().items()}
     assert {s: after[s] for s in before} == before
     assert after[str(folder / "a b.txt")].startswith("a-b-")
+
+
+# -- paths that are not there, not readable, not papers ----------------------------------------
+
+def test_missing_path_and_empty_folder_one_line_each(tmp_path, settings_for, embedder):
+    folder = papers_dir(tmp_path, "a.txt")
+    empty = tmp_path / "empty"
+    (empty / ".hidden").mkdir(parents=True)
+    (empty / "manifest.yaml").write_text("[]\n")
+    report, lines = ingest([tmp_path / "nope", empty, folder], settings_for(), embedder)
+    assert (report.added, report.failed) == (1, 2)
+    assert lines == [f"{tmp_path / 'nope'}: no such file or folder",
+                     f"{empty}: no papers found in this folder"]
+
+
+def test_named_path_that_is_not_a_file_or_folder_does_not_hang(tmp_path, settings_for, embedder):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # reading it would wait for a writer for ever
+    report, lines = ingest([fifo], settings_for(), embedder)
+    assert report.failed == 1 and lines == [f"{fifo}: not a regular file or folder"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 file all the same")
+def test_unreadable_file_and_folder_one_line_each(tmp_path, settings_for, embedder):
+    folder = papers_dir(tmp_path, "a.txt", "locked.txt", "shut/b.txt")
+    (folder / "locked.txt").chmod(0)
+    (folder / "shut").chmod(0)
+    try:
+        report, lines = ingest([folder], settings_for(), embedder)
+    finally:
+        (folder / "shut").chmod(0o755)
+    assert (report.added, report.failed) == (1, 2)
+    assert sorted(lines) == [f"{folder / 'locked.txt'}: cannot read the file: Permission denied",
+                             f"{folder / 'shut'}: cannot read the folder: Permission denied"]
+
+
+def test_cli_bad_paths_exit_non_zero_with_the_usual_summary(tmp_path):
+    folder = papers_dir(tmp_path, "a.txt")
+    (folder / "out.txt").symlink_to("/etc/passwd")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = dict(os.environ, CLERK_DATA_DIR=str(tmp_path / "data"))
+    done = subprocess.run([sys.executable, "-m", "assistant", "ingest", str(tmp_path / "nope"),
+                           str(empty), str(folder)], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 1
+    assert done.stdout.strip().splitlines()[-1] == (
+        "papers: 1 added, 0 updated, 0 unchanged, 0 removed, 3 failed; paragraphs: 2")
+    errors = [ln for ln in done.stderr.splitlines() if ln.startswith("/")]
+    assert errors == [f"{tmp_path / 'nope'}: no such file or folder",
+                      f"{empty}: no papers found in this folder",
+                      f"{folder / 'out.txt'}: a link to {PASSWD}, outside the folders given; "
+                      "skipped"]
