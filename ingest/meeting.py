@@ -146,6 +146,12 @@ def _iso(year: str, month: str, day: str) -> str | None:
         return None
 
 
+def printed_date(text: str) -> str | None:
+    """The first full date printed in ``text``, or None."""
+    found = parse_date(text)
+    return found[0][1] if found else None
+
+
 def meeting_date(lines: list[tuple[str, bool]]) -> str | None:
     """The meeting's date: the best-placed full date in the header lines."""
     best = None
