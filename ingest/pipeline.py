@@ -394,7 +394,12 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
                 batch.flush(report)
         batch.flush(report)
         bar.close()
-        if prune:
+        given = {str(p) for p in paths} | {str(p) for p in missing}
+        unsure = sorted({name for name, _ in report.failures if name in given})
+        if prune and (unsure or not files):
+            warn(f"not pruning: {', '.join(unsure) or 'no papers were found'} could not be read "
+                 "whole, and pruning would remove papers that may still be there")
+        elif prune:
             for doc_id in sorted(set(records) - set(seen)):
                 store.delete_paper(doc_id)
                 report.removed += 1

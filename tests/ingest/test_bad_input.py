@@ -305,3 +305,23 @@ def test_cli_bad_paths_exit_non_zero_with_the_usual_summary(tmp_path):
                       f"{empty}: no papers found in this folder",
                       f"{folder / 'out.txt'}: a link to {PASSWD}, outside the folders given; "
                       "skipped"]
+
+
+def test_prune_with_a_missing_or_empty_folder_removes_nothing(tmp_path, settings_for, embedder):
+    from ingest.pipeline import run_ingest
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "a.txt").write_text("1. The council agreed the budget.\n", encoding="utf-8")
+    settings = settings_for()
+    assert run_ingest([papers], settings, lambda: embedder, progress=False).added == 1
+    lines: list[str] = []
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for paths in ([tmp_path / "typo"], [empty], [papers, tmp_path / "typo"]):
+        report = run_ingest(paths, settings, lambda: embedder, prune=True, warn=lines.append,
+                            progress=False)
+        assert report.removed == 0 and report.failed >= 1
+    assert sum(line.startswith("not pruning:") for line in lines) == 3
+    assert run_ingest([papers], settings, lambda: embedder, prune=True,
+                      progress=False).unchanged == 1
