@@ -29,6 +29,8 @@ _INLINE_RESOLVED = re.compile(r"^\s*(?:(?:it\s+was\s+)?(?:RESOLVED|Resolved)\b|(
                               r"DECISION\s*:|Decision\s*:)")
 _BOILERPLATE = re.compile(r"^\s*this page is intentionally left blank\s*$", re.I)
 _TERMINAL = (".", ";", ",", "!", "?", "”", '"', ")")
+_HEADING_WORDS = 10
+_SENTENCE_END = (".", ";", ":", "!", "?")
 
 BLOCK_KINDS = [
     (re.compile(r"^(?:it\s+was\s+)?resolved\b|^resolutions?\b|^decisions?\b", re.I), "resolution", "Resolved"),
@@ -77,6 +79,10 @@ def _is_heading_block(lines: list[str], next_line: str | None) -> bool:
     if text.endswith(":"):
         return not text[0].isdigit()
     if re.search(r": [\d(]|@", text):  # "Contact details: 0208 ..." is a value, not a heading
+        return False
+    if re.match(r"[A-Z][A-Z ]+:\s*\S", text):  # "APOLOGIES: Cllrs ...": a record, not a heading
+        return False
+    if text.upper() != text and len(text.split()) > _HEADING_WORDS:  # a sentence without its stop
         return False
     if text.endswith(_TERMINAL) or text[0].islower() or text[0].isdigit():
         return False
@@ -220,9 +226,13 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
     spans = _line_spans(text)
     lines = [text[s:e] for s, e in spans]
     nxt = [None] * (len(lines) + 1)  # the next non-blank line after each line
+    alone = [False] * (len(lines) + 1)  # that line is a block of one line
     for k in range(len(lines) - 1, -1, -1):
-        nxt[k] = lines[k + 1] if k + 1 < len(lines) and not _BLANK.match(lines[k + 1]) \
-            else nxt[k + 1]
+        if k + 1 < len(lines) and not _BLANK.match(lines[k + 1]):
+            nxt[k] = lines[k + 1]
+            alone[k] = k + 2 >= len(lines) or bool(_BLANK.match(lines[k + 2]))
+        else:
+            nxt[k], alone[k] = nxt[k + 1], alone[k + 1]
     i = 0
     while i < len(lines):
         line, (start, end) = lines[i], spans[i]
@@ -255,7 +265,9 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         block_end = spans[j][1]
         bullet = is_bullet(line)
         following = nxt[j]
-        if not bullet and _is_heading_block(block, following) and not _continues(b, block):
+        if not bullet and _is_heading_block(block, following) and not _continues(b, block) \
+                and not (not re.search(r":(?!\d)", " ".join(block))
+                         and _in_list(b, following, alone[j])):
             b.set_heading(_heading_text(" ".join(block)))
         elif b.current is not None and (b.current["label"] is not None or bullet
                                         or _continues(b, block)):
@@ -268,6 +280,20 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         i = j + 1
     b.close()
     return _finish(text, b.paragraphs)
+
+
+def _in_list(b: _Builder, following: str | None, alone: bool) -> bool:
+    """A short unpunctuated line amid others like it is an item of an unmarked list, not a
+    heading: the text before it (a heading, or an unlabelled line) ends without a full stop,
+    and the next block is one such line too."""
+    if following is None or not alone or label_of(following) or _MD_HEADING.match(following) \
+            or following.rstrip().endswith(_SENTENCE_END):
+        return False
+    if b.current is None:
+        return b.heading is not None and bool(b.paragraphs)  # not in the title block
+    if b.current["label"] is not None:
+        return False
+    return not b.text[b.current["start"]:b.current["end"]].rstrip().endswith(_SENTENCE_END)
 
 
 def _continues(b: _Builder, block: list[str]) -> bool:
