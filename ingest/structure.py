@@ -158,7 +158,10 @@ class _Builder:
         else:
             value = label.value
         same = next((i for i, s in enumerate(self.stack) if s.style == style), None)
-        if value != 1 and not (same is not None and 0 < value - self.stack[same].value <= 3):
+        if same is None and value > 1 and self.stack and self.stack[-1].style in _SUB_STYLES \
+                and self.stack[-1].value == value - 1:
+            same = len(self.stack) - 1  # "a." then "(2)": the list changed its marks midway
+        elif value != 1 and not (same is not None and 0 < value - self.stack[same].value <= 3):
             return None
         if same is not None:
             del self.stack[same:]
