@@ -236,7 +236,7 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             alone[k] = k + 2 >= len(lines) or bool(_BLANK.match(lines[k + 2]))
         else:
             nxt[k], alone[k] = nxt[k + 1], alone[k + 1]
-    i = 0
+    i, label_line = 0, -2
     while i < len(lines):
         line, (start, end) = lines[i], spans[i]
         if _BLANK.match(line) or _BOILERPLATE.match(line):
@@ -255,6 +255,7 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             s = start + len(line) - len(line.lstrip(" \t\u00a0"))
             kind = b.kind or ("resolution" if _INLINE_RESOLVED.match(line[found.end:]) else None)
             b.open(label, s, end, kind)
+            label_line = i
             i += 1
             continue
         # A block: this line and the non-blank lines that follow it without a gap.
@@ -268,7 +269,8 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         block_end = spans[j][1]
         bullet = is_bullet(line)
         following = nxt[j]
-        if not bullet and _is_heading_block(block, following) and not _continues(b, block) \
+        under_label = label_line == i - 1 and b.current is not None  # no gap after "5. Title"
+        if not bullet and not under_label and _is_heading_block(block, following) and not _continues(b, block) \
                 and not (not re.search(r":(?!\d)", " ".join(block))
                          and _in_list(b, following, alone[j])):
             b.set_heading(_heading_text(" ".join(block)))
