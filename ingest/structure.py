@@ -30,6 +30,7 @@ _INLINE_RESOLVED = re.compile(r"^\s*(?:(?:it\s+was\s+)?(?:RESOLVED|Resolved)\b|(
 _BOILERPLATE = re.compile(r"^\s*this page is intentionally left blank\s*$", re.I)
 _TERMINAL = (".", ";", ",", "!", "?", "”", '"', ")")
 _HEADING_WORDS = 10
+_TITLE_WORDS = 8
 _SENTENCE_END = (".", ";", ":", "!", "?")
 
 BLOCK_KINDS = [
@@ -269,7 +270,10 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         block_end = spans[j][1]
         bullet = is_bullet(line)
         following = nxt[j]
-        under_label = label_line == i - 1 and b.current is not None  # no gap after "5. Title"
+        # No gap after "5. Title", or the first block after a title-only "5. Apologies".
+        under_label = b.current is not None and (label_line == i - 1 or (
+            b.current["label"] is not None and b.current["end"] == spans[label_line][1]
+            and _title_only(lines[label_line]) and not _marked_heading(block)))
         if not bullet and not under_label and _is_heading_block(block, following) and not _continues(b, block) \
                 and not (not re.search(r":(?!\d)", " ".join(block))
                          and _in_list(b, following, alone[j])):
@@ -285,6 +289,22 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         i = j + 1
     b.close()
     return _finish(text, b.paragraphs)
+
+
+def _title_only(line: str) -> bool:
+    """A labelled line that is only a short title ("5. Apologies"): what follows is its body."""
+    found = label_of(line)
+    title = line[found.end:].strip() if found else ""
+    return bool(title) and not title.endswith(_SENTENCE_END) and len(title.split()) <= _TITLE_WORDS
+
+
+def _marked_heading(block: list[str]) -> bool:
+    """A block printed as a heading: wholly bold (``**...**``) or wholly in capitals."""
+    raw = " ".join(ln.strip() for ln in block)
+    if raw.startswith("**") and raw.endswith("**"):
+        return True
+    text = one_line(clean_text(raw))
+    return text.upper() == text and any(c.isalpha() for c in text)
 
 
 def _in_list(b: _Builder, following: str | None, alone: bool) -> bool:
