@@ -153,11 +153,12 @@ class _Builder:
         """The label a line gets, as a path when it nests; None when it is no label here."""
         if label.style == "num":
             return self._number(label)
-        style = label.style
-        if style == "roman" and len(label.text) == 3 and self._has("alpha", ord(label.text[1]) - 97):
-            style, value = "alpha", ord(label.text[1]) - 96  # "(i)" after "(h)" is a letter
-        else:
-            value = label.value
+        style, value = label.style, label.value
+        letter = label.text.strip("()")
+        if style in ("roman", "upper_roman") and len(letter) == 1:
+            as_letter = "alpha" if style == "roman" else "upper"
+            if self._has(as_letter, ord(letter.lower()) - 97):  # "(i)" after "(h)" is a letter
+                style, value = as_letter, ord(letter.lower()) - 96
         same = next((i for i, s in enumerate(self.stack) if s.style == style), None)
         if same is None and value > 1 and self.stack and self.stack[-1].style in _SUB_STYLES \
                 and self.stack[-1].value == value - 1:
@@ -201,7 +202,7 @@ class _Builder:
     def _path(self) -> str:
         parts = []
         for i, s in enumerate(self.stack):
-            if s.style in _SUB_STYLES and i > 0:
+            if s.style in _SUB_STYLES and (i > 0 or s.style == "upper"):  # "A." alone is "(A)"
                 parts.append(s.text if s.text.startswith("(") else f"({s.text})")
             else:
                 parts.append(s.text)
