@@ -18,7 +18,7 @@ Rules, in the order a committee clerk would read the page:
 import re
 from dataclasses import replace
 
-from ingest.labels import Label, is_bullet, match_label
+from ingest.labels import BULLET_START, Label, is_bullet, match_label
 from ingest.models import Paragraph
 
 _BLANK = re.compile(r"^[\s\u00a0\u200b]*$")
@@ -31,6 +31,7 @@ _BOILERPLATE = re.compile(r"^\s*this page is intentionally left blank\s*$", re.I
 _TERMINAL = (".", ";", ",", "!", "?", "”", '"', ")")
 _HEADING_WORDS = 10
 _TITLE_WORDS = 8
+_SECTION_WORDS = 5
 _SENTENCE_END = (".", ";", ":", "!", "?")
 
 BLOCK_KINDS = [
@@ -124,6 +125,7 @@ class _Builder:
         self.restart_top: int | None = None
         self.since_heading = True  # no paragraph yet under the current heading
         self.stack: list[Label] = []  # the labels the current one nests in, outermost first
+        self.outline = False  # the heading is a bulleted outline's section name
 
     def close(self) -> None:
         if self.current:
@@ -148,6 +150,7 @@ class _Builder:
         self.restart_top = None
         self.since_heading = True
         self.stack = []
+        self.outline = False
 
     def accept(self, label: Label) -> str | None:
         """The label a line gets, as a path when it nests; None when it is no label here."""
@@ -238,7 +241,8 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             alone[k] = k + 2 >= len(lines) or bool(_BLANK.match(lines[k + 2]))
         else:
             nxt[k], alone[k] = nxt[k + 1], alone[k + 1]
-    i, label_line = 0, -2
+    i, label_line, bullet_line = 0, -2, -2
+    levels: dict[str, int] = {}  # bullet marks in order of first use: outline levels
     while i < len(lines):
         line, (start, end) = lines[i], spans[i]
         if _BLANK.match(line) or _BOILERPLATE.match(line):
@@ -275,21 +279,54 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         under_label = b.current is not None and (label_line == i - 1 or (
             b.current["label"] is not None and b.current["end"] == spans[label_line][1]
             and _title_only(lines[label_line]) and not _marked_heading(block)))
-        if not bullet and not under_label and _is_heading_block(block, following) and not _continues(b, block) \
+        level = levels.setdefault(_mark(line), len(levels)) if bullet else None
+        if bullet and level == 0 and following and is_bullet(following) \
+                and levels.get(_mark(following), len(levels)) > 0 \
+                and _is_section_name(BULLET_START.sub("", line.lstrip(" \t\u00a0"), 1)):
+            # "• Updates" over "o ..." items: an outline's top-level section name is a heading.
+            b.set_heading(_heading_text(BULLET_START.sub("", line.lstrip(" \t\u00a0"), 1)))
+            b.outline = True
+        elif bullet and b.outline and (b.current is None or (b.current.get("level") is not None
+                                               and level <= b.current["level"]
+                                               and b.current["label"] is None)):
+            # An outline with no lead-in: each item at its top level is a paragraph.
+            kind = b.kind or ("resolution" if _INLINE_RESOLVED.match(line) else None)
+            b.open(None, block_start, block_end, kind)
+            b.current["level"] = level
+            bullet_line = j
+        elif not bullet and not under_label and bullet_line != i - 1 \
+                and _is_heading_block(block, following) and not _continues(b, block) \
                 and not (not re.search(r":(?!\d)", " ".join(block))
                          and _in_list(b, following, alone[j])):
             b.set_heading(_heading_text(" ".join(block)))
         elif b.current is not None and (b.current["label"] is not None or bullet
-                                        or _continues(b, block)):
+                                        or bullet_line == i - 1 or _continues(b, block)):
+            if bullet or bullet_line == i - 1:
+                bullet_line = j
             b.extend(block_end)
             if b.current["kind"] is None and any(_INLINE_RESOLVED.match(ln) for ln in block):
                 b.current["kind"] = "resolution"
         else:
             kind = b.kind or ("resolution" if _INLINE_RESOLVED.match(line) else None)
             b.open(None, block_start, block_end, kind)
+            if bullet:
+                bullet_line = j
         i = j + 1
     b.close()
     return _finish(text, b.paragraphs)
+
+
+def _mark(line: str) -> str:
+    """A bullet line's mark with its indent: what tells an outline's levels apart."""
+    m = BULLET_START.match(line.lstrip(" \t\u00a0").rstrip() + " ")
+    indent = (len(line) - len(line.lstrip(" \t\u00a0"))) // 2  # one space is no nesting
+    return " " * indent + (m.group(0).strip() if m else "")
+
+
+def _is_section_name(text: str) -> bool:
+    """A few words naming a section: no sentence end, no colon, no figures."""
+    text = one_line(clean_text(text))
+    return 0 < len(text.split()) <= _SECTION_WORDS and not re.search(r"[.:;,!?\d]", text)
 
 
 def _title_only(line: str) -> bool:
