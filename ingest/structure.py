@@ -200,7 +200,17 @@ class _Builder:
         """The current paragraph ends with a colon: a list follows it."""
         if self.current is None or self.current["label"] is None:
             return False
-        return self.text[self.current["start"]:self.current["end"]].rstrip().endswith(":")
+        return self.last_char() == ":"
+
+    def last_char(self) -> str:
+        """The current paragraph's last printed character ("" if none), found from its end so
+        that asking costs nothing however long the paragraph grows."""
+        if self.current is None:
+            return ""
+        k = self.current["end"] - 1
+        while k >= self.current["start"] and self.text[k].isspace():
+            k -= 1
+        return self.text[k] if k >= self.current["start"] else ""
 
     def _path(self) -> str:
         parts = []
@@ -356,16 +366,16 @@ def _in_list(b: _Builder, following: str | None, alone: bool) -> bool:
         return b.heading is not None and bool(b.paragraphs)  # not in the title block
     if b.current["label"] is not None:
         return False
-    return not b.text[b.current["start"]:b.current["end"]].rstrip().endswith(_SENTENCE_END)
+    return b.last_char() not in _SENTENCE_END
 
 
 def _continues(b: _Builder, block: list[str]) -> bool:
     """Text that carries on the sentence of the paragraph above (a page break split it)."""
     if b.current is None:
         return False
-    prev = b.text[b.current["start"]:b.current["end"]].rstrip()
+    last = b.last_char()
     first = block[0].lstrip(" \t\u00a0-*•·")
-    return bool(prev) and not prev.endswith((".", ":", ";", "!", "?")) and first[:1].islower()
+    return bool(last) and last not in (".", ":", ";", "!", "?") and first[:1].islower()
 
 
 def _finish(text: str, raw: list[dict]) -> list[Paragraph]:
