@@ -126,6 +126,7 @@ class _Builder:
         self.since_heading = True  # no paragraph yet under the current heading
         self.stack: list[Label] = []  # the labels the current one nests in, outermost first
         self.outline = False  # the heading is a bulleted outline's section name
+        self.saved: list[Label] = []  # the stack the last heading closed
 
     def close(self) -> None:
         if self.current:
@@ -142,14 +143,18 @@ class _Builder:
         assert self.current is not None
         self.current["end"] = end
 
-    def set_heading(self, heading: str) -> None:
+    def set_heading(self, heading: str, lead_in: bool = False) -> None:
+        """A heading closes the item above; one ending with a colon ("Committee resolved to:")
+        leads into a list that stays inside that item."""
         self.close()
         self.heading = heading
         self.kind, self.prefix = block_kind(heading)
         self.restart = False
         self.restart_top = None
         self.since_heading = True
-        self.stack = []
+        self.saved = self.stack or self.saved
+        if not (lead_in and self.stack and self.stack[0].style == "num"):
+            self.stack = []
         self.outline = False
 
     def accept(self, label: Label) -> str | None:
@@ -163,6 +168,12 @@ class _Builder:
             if self._has(as_letter, ord(letter.lower()) - 97):  # "(i)" after "(h)" is a letter
                 style, value = as_letter, ord(letter.lower()) - 96
         same = next((i for i, s in enumerate(self.stack) if s.style == style), None)
+        if not self.stack and value > 1:
+            # "b)" after a sub-heading inside item 2 ("a) ... / Proposals / b) ..."): item 2's
+            # list goes on.
+            prior = next((i for i, s in enumerate(self.saved) if s.style == style), None)
+            if prior is not None and 0 < value - self.saved[prior].value <= 3:
+                self.stack, same = self.saved, prior
         if same is None and value > 1 and self.stack and self.stack[-1].style in _SUB_STYLES \
                 and self.stack[-1].value == value - 1:
             same = len(self.stack) - 1  # "a." then "(2)": the list changed its marks midway
@@ -178,6 +189,7 @@ class _Builder:
 
     def _number(self, label: Label) -> str | None:
         plain = label.value > 0 and label.text.isdigit()
+        self.saved = []
         if self.prefix and plain and (label.value == 1 and self.since_heading or self.restart):
             if label.value == 1 or (self.restart_top is not None
                                     and 0 < label.value - self.restart_top <= 3):
@@ -260,7 +272,7 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             continue
         heading = _MD_HEADING.match(line)
         if heading and not label_of(heading.group(1)):
-            b.set_heading(_heading_text(line))
+            b.set_heading(_heading_text(line), _colon_end(line))
             i += 1
             continue
         if heading:  # "## 19.09.03 Minutes": a numbered title is a numbered paragraph
@@ -308,7 +320,7 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
                 and _is_heading_block(block, following) and not _continues(b, block) \
                 and not (not re.search(r":(?!\d)", " ".join(block))
                          and _in_list(b, following, alone[j])):
-            b.set_heading(_heading_text(" ".join(block)))
+            b.set_heading(_heading_text(" ".join(block)), _colon_end(block[-1]))
         elif b.current is not None and (b.current["label"] is not None or bullet
                                         or bullet_line == i - 1 or _continues(b, block)):
             if bullet or bullet_line == i - 1:
@@ -324,6 +336,11 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         i = j + 1
     b.close()
     return _finish(text, b.paragraphs)
+
+
+def _colon_end(line: str) -> bool:
+    """"Council is recommended to approve: -" ends with its colon."""
+    return line.rstrip(" \t-–#*").endswith(":")
 
 
 def _mark(line: str) -> str:
