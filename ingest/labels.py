@@ -19,6 +19,10 @@ _CODE = re.compile(r"^(?P<num>[A-Z]{1,4}\s?\d{1,4}(?:/\d{1,4})+)[.:)]?" + _AFTER
 _SLASH = re.compile(r"^(?P<num>\d{1,4}(?:/\d{1,4})+(?:\.\d{1,3})*)[.:)]?" + _AFTER)
 _DOTTED = re.compile(r"^(?P<num>\d{1,4}(?:\.\d{1,3})+)\.?(?=[ \t\u00a0]+[^\sa-z]|\t)")
 _SINGLE = re.compile(r"^(?P<num>\d{1,4})(?:[.)]" + _AFTER + r"|\.(?=[A-Z])|(?=\t|[ \u00a0]{2,}\S))")
+# "4.5vii)", "5vi)", "12ii)": an item's number with its sub-item's letter or numeral run on.
+_NUM_SUB = re.compile(r"^(?P<num>\d{1,4}(?:\.\d{1,3})*)(?P<sub>[ivx]{1,5}|[a-z])\)" + _AFTER)
+# "2 SPECIAL ISSUES": a number, one space, and a title wholly in capitals.
+_CAPS_TITLE = re.compile(r"^(?P<num>\d{1,3}) (?=[A-Z][A-Z'’&,/ -]*[A-Z][ \t]*$)")
 _PAREN_NUM = re.compile(r"^\((?P<num>\d{1,2})\)" + _AFTER)
 _ALPHA = re.compile(r"^(?:\((?P<p>[a-z])\)|(?P<b>[a-z])[.)])" + _AFTER)
 _ROMAN = re.compile(r"^(?:\((?P<p>[ivx]{1,5})\)|(?P<b>[ivx]{1,5})[.)])" + _AFTER)
@@ -33,7 +37,8 @@ _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 
 # For readers that only need to know whether a line starts an item.
 LABEL_START = re.compile(
-    r"^(?!(?:19|20)\d{2}/\d{2}\b)(?:\d{1,4}(?:[./]\d{1,3})*[.):]?[ \t]|\d{1,4}\.[A-Z]|\(?[a-zA-Z]{1,4}\)[ \t]|"
+    r"^(?!(?:19|20)\d{2}/\d{2}\b)(?:\d{1,4}(?:[./]\d{1,3})*(?:[ivx]{1,5}\)|[a-z]\)|[.):])?[ \t]|"
+    r"\d{1,4}\.[A-Z]|\(?[a-zA-Z]{1,4}\)[ \t]|"
     r"[a-z]\.[ \t]|[IVX]{1,5}\.[ \t]|(?:Minute|Item|Agenda Item)\s+\d)")
 BULLET_START = _BULLET
 
@@ -69,9 +74,13 @@ def match_label(line: str) -> Label | None:
     if (m := _SLASH.match(stripped)) and not _DATE_LIKE.match(m.group("num")) \
             and not re.search(r"/\d{4}$", m.group("num")) and not _YEARS.match(m.group("num")):
         return Label(m.group("num"), "num", 0, lead + _rest(stripped, m))
+    if m := _NUM_SUB.match(stripped):
+        return Label(f"{m.group('num')}({m.group('sub')})", "num", 0, lead + _rest(stripped, m))
     if (m := _DOTTED.match(stripped)) and not _time_or_money(stripped, m):
         return Label(m.group("num"), "num", 0, lead + _rest(stripped, m))
     if m := _SINGLE.match(stripped):
+        return Label(m.group("num"), "num", int(m.group("num")), lead + _rest(stripped, m))
+    if m := _CAPS_TITLE.match(stripped):
         return Label(m.group("num"), "num", int(m.group("num")), lead + _rest(stripped, m))
     if m := _PAREN_NUM.match(stripped):
         return Label(f"({m.group('num')})", "paren", int(m.group("num")), lead + _rest(stripped, m))

@@ -34,13 +34,17 @@ _NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d{2}|\d{
 _MEETING_WORDS = re.compile(r"\b(?:meeting|held|minutes?|agenda|date|cyfarfod|cofnodion|"
                             r"session|hearing)\b", re.I)
 _OTHER_DATE = re.compile(r"\b(?:previous|last|next|circulated|signed|signature|dated|produced|"
-                         r"printed|published|received|letter|since|until|deadline|by|"
+                         r"printed|published|publication|received|letter|since|until|deadline|by|"
+                         r"(?<!minutes\s)(?<!notes\s)from|"
                          r"tabled|item\s+\d+\w*\s*/)\b", re.I)
 _TIERS = (r"County\s+Borough|Metropolitan\s+Borough|County|Borough|District|City|Town|Parish|"
           r"Community|Village|Neighbourhood|Regional|Combined|Unitary")
 _NAME = r"(?:[A-Z][\w'’.&-]*|&|and|a|of|on|upon|le|la|under|-)"
 _COUNCIL = re.compile(r"((?:[A-Z][\w'’.-]*[ \t]+)(?:" + _NAME + r"[ \t–-]+){0,5}?(?:" + _TIERS
                       + r")[ \t]+Council)\b")
+# Bodies that are not called councils: "Lincoln Square Special Service Area #21".
+_SPECIAL_BODY = re.compile(r"((?:[A-Z][\w'’.-]*[ \t]+){1,5}(?:Special\s+Service\s+Area|Business\s+"
+                           r"Improvement\s+District|Special\s+District)(?:\s+(?:#|No\.?\s*)?\d+)?)")
 _COUNCIL_OF = re.compile(r"\b((?:London|Royal)\s+Borough\s+of\s+[A-Z][\w'’-]*(?:\s+(?:and|&|upon)?"
                          r"\s*[A-Z][\w'’-]*){0,3}|City\s+of\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?"
                          r"(?:\s+Council)?)")
@@ -53,9 +57,10 @@ _COMMITTEE_LINE = re.compile(r"((?:[A-Z][\w'’,&-]*\s+){0,8}?(?:[A-Z][\w'’,&-
 _COMMITTEE_END = re.compile(r"^(?:[A-Z][\w'’,&-]*\s+|and\s+|of\s+|&\s+){0,8}(?:" + _BODY_WORDS
                             + r")$")
 _MINUTES_OF = re.compile(r"\b(?:minutes|notes)\s+of\s+(?:the\s+|an?\s+)?(.{3,90}?)"
-                         r"(?:\s+(?:held|of\s+the\s+above|meeting\s+held|on|at)\b|$)", re.I)
+                         r"(?:\s+(?:held|of\s+the\s+above|meeting\s+held|"
+                         r"on\s+(?:the\s+)?(?:\w+day|\d)|at\s+(?:\d|the\b))\b|$)", re.I)
 _DANGLING = re.compile(r"\b(?:of|of the|and|&|for|the)$|[,–-]$", re.I)
-_LOCAL_TIER_CY = re.compile(r"(Cyngor\s+(?:Cymuned|Tref))\b")
+_MEETING_KINDS = r"annual|extraordinary|special|ordinary|general|emergency|additional|inaugural"
 _LOCAL_TIER = re.compile(r"\b(Parish|Town|Community|Village|Neighbourhood)\s+Council$", re.I)
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the",
                 "to", "with", "upon", "under", "ac"}
@@ -111,7 +116,7 @@ def _lines(text: str) -> list[tuple[str, bool]]:
         line = one_line(clean_text(raw.lstrip("# ")))
         if not line:
             continue
-        title = heading or len(line) <= 70
+        title = heading or len(line) <= 70 or not out  # the first line is a title, however long
         if out and out[-1][1] and title and _DANGLING.search(out[-1][0]):
             out[-1] = (f"{out[-1][0]} {line}", True)
         else:
@@ -177,7 +182,7 @@ def _hint_date(hints: dict[str, str]) -> str | None:
 
 def _council(lines: list[tuple[str, bool]]) -> str | None:
     for line, _ in sorted(lines, key=lambda x: not x[1]):
-        for pattern in (_CYNGOR, _COUNCIL, _COUNCIL_OF):
+        for pattern in (_CYNGOR, _COUNCIL, _COUNCIL_OF, _SPECIAL_BODY):
             m = pattern.search(line if line.isupper() is False else titlecase(line))
             if m and (name := _clean_council(m.group(1))):
                 return name
@@ -217,23 +222,33 @@ def _committee(lines: list[tuple[str, bool]], council: str | None) -> str | None
         if m and not match_label(line):
             body = m.group(1).strip(" .,:-–")
             if body and not re.match(r"(?:an?\s+|the\s+)?meeting$|(?:the\s+)?(?:previous|last|"
-                                     r"next)\b", body, re.I):
+                                     r"next)\b", body, re.I) \
+                    and not re.search(r"\b(?:of|the|for|a|an)$", body, re.I):  # "...MEETING OF" / ...
                 body = titlecase(body) if body.isupper() else body
+                if m.group(0).lower().rstrip().endswith("held") and re.fullmatch(_MEETING_KINDS, body,
+                                                                               re.I):
+                    body += " Meeting"  # "Minutes of Extraordinary Meeting held on ..."
                 return _meeting_name(body)
     for line, title in lines:
         if not title or match_label(line) or len(line) >= 160:
             continue
-        for candidate in re.split(r"\s+[|–—-]\s+|\s*\|\s*", line):  # "Council – Cabinet – 5 May"
-            name = re.sub(r"\s+(?:minutes|agenda|meeting)\b.*$", "", candidate.strip(),
-                          flags=re.I)
-            if not _COMMITTEE_END.search(titlecase(name) if name.isupper() else name):
-                continue
-            name = titlecase(name) if name.isupper() else name
-            if council and name.lower().startswith(council.lower()) and name != council:
-                name = name[len(council):].strip(" -–") or name
-            return name
-    if council and (m := _LOCAL_TIER.search(council) or _LOCAL_TIER_CY.match(council)):
-        return titlecase(m.group(0)) if m.re is _LOCAL_TIER else m.group(1)
+        whole = line.split("|")[0].strip()
+        # "Decided at meeting: 19/10/2015 - Policy Committee": the body is the line's last part;
+        # "Anytown Council – Cabinet – 5 May 2024": any part between dashes may be it.
+        parts = [whole, re.split(r"\s[-–]\s|:\s", whole)[-1].strip(),
+                 *(p.strip() for p in re.split(r"\s+[|–—-]\s+", line))]
+        for candidate in dict.fromkeys(parts):
+            name = re.sub(r"\s+(?:minutes|agenda|meeting)\b.*$", "", candidate, flags=re.I)
+            if len(candidate) < 120 and _COMMITTEE_END.search(
+                    titlecase(name) if name.isupper() else name):
+                name = titlecase(name) if name.isupper() else name
+                if council and name.lower().startswith(council.lower()) and name != council:
+                    name = name[len(council):].strip(" -–") or name
+                return name
+    if council and (m := _LOCAL_TIER.search(council)):
+        return titlecase(m.group(0))
+    if council and (m := re.match(r"Cyngor\s+(?:Cymuned|Tref)\b", council)):
+        return m.group(0)  # "Cyngor Cymuned Manordeilo a Salem" meets as the Cyngor Cymuned
     return None
 
 
@@ -249,13 +264,17 @@ def _doc_type(header: str, text: str) -> str:
         return "decision"
     if re.search(r"\b(?:minutes?|cofnodion|record of proceedings)\b", head):
         return "minutes"
-    if re.search(r"\bagenda\b(?!\s+item)|summoned to attend|notice of (?:the\s+)?meeting", head):
+    if re.search(r"\bagenda\b(?!\s+item\s+\d)|summoned to attend|notice of (?:the\s+)?meeting", head):
         return "agenda"
     if re.search(r"\b(?:present|presennol|in attendance|apologies)\b", head):
         return "minutes"
-    if re.search(r"purpose of (?:the\s+)?report|\breport\b|recommend(?:s|ed|ations?)\b", head) \
+    if re.search(r"purpose of (?:the\s+)?report|\breport\b|recommend(?:s|ed|ations?)\b|"
+                 r"is recommended to", head) \
             or "report contact" in text[:20000].lower():
         return "report"
+    if re.search(r"\b(?:resolved|seconded|it was agreed|were received|apologies were)\b",
+                 text[:20000], re.I):
+        return "minutes"  # a header of only the council and date: the minutes' own language
     return "paper"
 
 

@@ -18,7 +18,7 @@ Rules, in the order a committee clerk would read the page:
 import re
 from dataclasses import replace
 
-from ingest.labels import Label, is_bullet, match_label
+from ingest.labels import BULLET_START, Label, is_bullet, match_label
 from ingest.models import Paragraph
 
 _BLANK = re.compile(r"^[\s\u00a0\u200b]*$")
@@ -30,6 +30,10 @@ _INLINE_RESOLVED = re.compile(r"^\s*(?:(?:it\s+was\s+)?(?:RESOLVED|Resolved)\b|(
 DECISION_LINE = _INLINE_RESOLVED  # "RESOLVED that…", "It was AGREED", "DECISION:"
 _BOILERPLATE = re.compile(r"^\s*this page is intentionally left blank\s*$", re.I)
 _TERMINAL = (".", ";", ",", "!", "?", "”", '"', ")")
+_HEADING_WORDS = 10
+_TITLE_WORDS = 8
+_SECTION_WORDS = 5
+_SENTENCE_END = (".", ";", ":", "!", "?")
 
 BLOCK_KINDS = [
     (re.compile(r"^(?:it\s+was\s+)?resolved\b|^resolutions?\b|^decisions?\b", re.I), "resolution", "Resolved"),
@@ -79,6 +83,10 @@ def _is_heading_block(lines: list[str], next_line: str | None) -> bool:
         return not text[0].isdigit()
     if re.search(r": [\d(]|@", text):  # "Contact details: 0208 ..." is a value, not a heading
         return False
+    if re.match(r"[A-Z][A-Z ]+:\s*\S", text):  # "APOLOGIES: Cllrs ...": a record, not a heading
+        return False
+    if text.upper() != text and len(text.split()) > _HEADING_WORDS:  # a sentence without its stop
+        return False
     if text.endswith(_TERMINAL) or text[0].islower() or text[0].isdigit():
         return False
     if "," in text and text.upper() != text:
@@ -118,6 +126,8 @@ class _Builder:
         self.restart_top: int | None = None
         self.since_heading = True  # no paragraph yet under the current heading
         self.stack: list[Label] = []  # the labels the current one nests in, outermost first
+        self.outline = False  # the heading is a bulleted outline's section name
+        self.saved: list[Label] = []  # the stack the last heading closed
 
     def close(self) -> None:
         if self.current:
@@ -130,11 +140,28 @@ class _Builder:
                         "kind": kind}
         self.since_heading = False
 
+    def resolves(self, label: str) -> bool:
+        """An item listed under its parent's "RESOLVED that:" is part of the decision, and so
+        are its siblings that follow."""
+        prev = self.current if self.current is not None else \
+            (self.paragraphs[-1] if self.paragraphs else None)
+        if prev is None or not prev["label"] or "(" not in label:
+            return False
+        parent = label[:label.rindex("(")]
+        if prev["label"] == parent:
+            last = self.text[prev["start"]:prev["end"]].rstrip().rsplit("\n", 1)[-1]
+            return bool(_INLINE_RESOLVED.match(last) and last.endswith(":"))
+        sibling = "(" in prev["label"] and prev["label"][:prev["label"].rindex("(")] == parent
+        return sibling and prev.get("kind") == "resolution"
+
     def extend(self, end: int) -> None:
         assert self.current is not None
         self.current["end"] = end
 
-    def set_heading(self, heading: str) -> None:
+    def set_heading(self, heading: str, lead_in: bool = False) -> None:
+        """A heading closes the item above; one ending with a colon ("Committee resolved to:")
+        leads into a list that stays inside that item, and so does a Resolved/Recommendations
+        heading inside a numbered minute ("RESOLVED that:" inside minute 84)."""
         inside = self.current is not None and self.current["label"] is not None
         self.close()
         self.heading = heading
@@ -142,20 +169,33 @@ class _Builder:
         self.restart = False
         self.restart_top = None
         self.since_heading = True
-        if not (self.kind and inside):  # "RESOLVED that:" inside minute 84 keeps 84 as parent
+        self.saved = self.stack or self.saved
+        keeps = (lead_in or (self.kind and inside)) and self.stack and self.stack[0].style == "num"
+        if not keeps:
             self.stack = []
+        self.outline = False
 
     def accept(self, label: Label) -> str | None:
         """The label a line gets, as a path when it nests; None when it is no label here."""
         if label.style == "num":
             return self._number(label)
-        style = label.style
-        if style == "roman" and len(label.text) == 3 and self._has("alpha", ord(label.text[1]) - 97):
-            style, value = "alpha", ord(label.text[1]) - 96  # "(i)" after "(h)" is a letter
-        else:
-            value = label.value
+        style, value = label.style, label.value
+        letter = label.text.strip("()")
+        if style in ("roman", "upper_roman") and len(letter) == 1:
+            as_letter = "alpha" if style == "roman" else "upper"
+            if self._has(as_letter, ord(letter.lower()) - 97):  # "(i)" after "(h)" is a letter
+                style, value = as_letter, ord(letter.lower()) - 96
         same = next((i for i, s in enumerate(self.stack) if s.style == style), None)
-        if value != 1 and not (same is not None and 0 < value - self.stack[same].value <= 3):
+        if not self.stack and value > 1:
+            # "b)" after a sub-heading inside item 2 ("a) ... / Proposals / b) ..."): item 2's
+            # list goes on.
+            prior = next((i for i, s in enumerate(self.saved) if s.style == style), None)
+            if prior is not None and 0 < value - self.saved[prior].value <= 3:
+                self.stack, same = self.saved, prior
+        if same is None and value > 1 and self.stack and self.stack[-1].style in _SUB_STYLES \
+                and self.stack[-1].value == value - 1:
+            same = len(self.stack) - 1  # "a." then "(2)": the list changed its marks midway
+        elif value != 1 and not (same is not None and 0 < value - self.stack[same].value <= 3):
             return None
         if same is not None:
             del self.stack[same:]
@@ -167,6 +207,7 @@ class _Builder:
 
     def _number(self, label: Label) -> str | None:
         plain = label.value > 0 and label.text.isdigit()
+        self.saved = []
         if self.prefix and plain and (label.value == 1 and self.since_heading or self.restart):
             if label.value == 1 or (self.restart_top is not None
                                     and 0 < label.value - self.restart_top <= 3):
@@ -189,12 +230,22 @@ class _Builder:
         """The current paragraph ends with a colon: a list follows it."""
         if self.current is None or self.current["label"] is None:
             return False
-        return self.text[self.current["start"]:self.current["end"]].rstrip().endswith(":")
+        return self.last_char() == ":"
+
+    def last_char(self) -> str:
+        """The current paragraph's last printed character ("" if none), found from its end so
+        that asking costs nothing however long the paragraph grows."""
+        if self.current is None:
+            return ""
+        k = self.current["end"] - 1
+        while k >= self.current["start"] and self.text[k].isspace():
+            k -= 1
+        return self.text[k] if k >= self.current["start"] else ""
 
     def _path(self) -> str:
         parts = []
         for i, s in enumerate(self.stack):
-            if s.style in _SUB_STYLES and i > 0:
+            if s.style in _SUB_STYLES and (i > 0 or s.style == "upper"):  # "A." alone is "(A)"
                 parts.append(s.text if s.text.startswith("(") else f"({s.text})")
             else:
                 parts.append(s.text)
@@ -223,10 +274,15 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
     spans = _line_spans(text)
     lines = [text[s:e] for s, e in spans]
     nxt = [None] * (len(lines) + 1)  # the next non-blank line after each line
+    alone = [False] * (len(lines) + 1)  # that line is a block of one line
     for k in range(len(lines) - 1, -1, -1):
-        nxt[k] = lines[k + 1] if k + 1 < len(lines) and not _BLANK.match(lines[k + 1]) \
-            else nxt[k + 1]
-    i = 0
+        if k + 1 < len(lines) and not _BLANK.match(lines[k + 1]):
+            nxt[k] = lines[k + 1]
+            alone[k] = k + 2 >= len(lines) or bool(_BLANK.match(lines[k + 2]))
+        else:
+            nxt[k], alone[k] = nxt[k + 1], alone[k + 1]
+    i, label_line, bullet_line = 0, -2, -2
+    levels: dict[str, int] = {}  # bullet marks in order of first use: outline levels
     while i < len(lines):
         line, (start, end) = lines[i], spans[i]
         if _BLANK.match(line) or _BOILERPLATE.match(line):
@@ -234,7 +290,7 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             continue
         heading = _MD_HEADING.match(line)
         if heading and not label_of(heading.group(1)):
-            b.set_heading(_heading_text(line))
+            b.set_heading(_heading_text(line), _colon_end(line))
             i += 1
             continue
         if heading:  # "## 19.09.03 Minutes": a numbered title is a numbered paragraph
@@ -243,8 +299,10 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         label = b.accept(found) if found else None
         if label:
             s = start + len(line) - len(line.lstrip(" \t\u00a0"))
-            kind = b.kind or ("resolution" if _INLINE_RESOLVED.match(line[found.end:]) else None)
+            kind = b.kind or ("resolution" if _INLINE_RESOLVED.match(line[found.end:])
+                              or b.resolves(label) else None)
             b.open(label, s, end, kind)
+            label_line = i
             i += 1
             continue
         # A block: this line and the non-blank lines that follow it without a gap.
@@ -258,28 +316,102 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         block_end = spans[j][1]
         bullet = is_bullet(line)
         following = nxt[j]
-        if not bullet and _is_heading_block(block, following) and not _continues(b, block):
-            b.set_heading(_heading_text(" ".join(block)))
+        # No gap after "5. Title", or the first block after a title-only "5. Apologies".
+        under_label = b.current is not None and (label_line == i - 1 or (
+            b.current["label"] is not None and b.current["end"] == spans[label_line][1]
+            and _title_only(lines[label_line]) and not _marked_heading(block)))
+        level = levels.setdefault(_mark(line), len(levels)) if bullet else None
+        if bullet and level == 0 and following and is_bullet(following) \
+                and levels.get(_mark(following), len(levels)) > 0 \
+                and _is_section_name(BULLET_START.sub("", line.lstrip(" \t\u00a0"), 1)):
+            # "• Updates" over "o ..." items: an outline's top-level section name is a heading.
+            b.set_heading(_heading_text(BULLET_START.sub("", line.lstrip(" \t\u00a0"), 1)))
+            b.outline = True
+        elif bullet and b.outline and (b.current is None or (b.current.get("level") is not None
+                                               and level <= b.current["level"]
+                                               and b.current["label"] is None)):
+            # An outline with no lead-in: each item at its top level is a paragraph.
+            kind = b.kind or ("resolution" if _INLINE_RESOLVED.match(line) else None)
+            b.open(None, block_start, block_end, kind)
+            b.current["level"] = level
+            bullet_line = j
+        elif not bullet and not under_label and bullet_line != i - 1 \
+                and _is_heading_block(block, following) and not _continues(b, block) \
+                and not (not re.search(r":(?!\d)", " ".join(block))
+                         and _in_list(b, following, alone[j])):
+            b.set_heading(_heading_text(" ".join(block)), _colon_end(block[-1]))
         elif b.current is not None and (b.current["label"] is not None or bullet
-                                        or _continues(b, block)):
+                                        or bullet_line == i - 1 or _continues(b, block)):
+            if bullet or bullet_line == i - 1:
+                bullet_line = j
             b.extend(block_end)
             if b.current["kind"] is None and any(_INLINE_RESOLVED.match(ln) for ln in block):
                 b.current["kind"] = "resolution"
         else:
             kind = b.kind or ("resolution" if _INLINE_RESOLVED.match(line) else None)
             b.open(None, block_start, block_end, kind)
+            if bullet:
+                bullet_line = j
         i = j + 1
     b.close()
     return _finish(text, b.paragraphs)
+
+
+def _colon_end(line: str) -> bool:
+    """"Council is recommended to approve: -" ends with its colon."""
+    return line.rstrip(" \t-–#*").endswith(":")
+
+
+def _mark(line: str) -> str:
+    """A bullet line's mark with its indent: what tells an outline's levels apart."""
+    m = BULLET_START.match(line.lstrip(" \t\u00a0").rstrip() + " ")
+    indent = (len(line) - len(line.lstrip(" \t\u00a0"))) // 2  # one space is no nesting
+    return " " * indent + (m.group(0).strip() if m else "")
+
+
+def _is_section_name(text: str) -> bool:
+    """A few words naming a section: no sentence end, no colon, no figures."""
+    text = one_line(clean_text(text))
+    return 0 < len(text.split()) <= _SECTION_WORDS and not re.search(r"[.:;,!?\d]", text)
+
+
+def _title_only(line: str) -> bool:
+    """A labelled line that is only a short title ("5. Apologies"): what follows is its body."""
+    found = label_of(line)
+    title = line[found.end:].strip() if found else ""
+    return bool(title) and not title.endswith(_SENTENCE_END) and len(title.split()) <= _TITLE_WORDS
+
+
+def _marked_heading(block: list[str]) -> bool:
+    """A block printed as a heading: wholly bold (``**...**``) or wholly in capitals."""
+    raw = " ".join(ln.strip() for ln in block)
+    if raw.startswith("**") and raw.endswith("**"):
+        return True
+    text = one_line(clean_text(raw))
+    return text.upper() == text and any(c.isalpha() for c in text)
+
+
+def _in_list(b: _Builder, following: str | None, alone: bool) -> bool:
+    """A short unpunctuated line amid others like it is an item of an unmarked list, not a
+    heading: the text before it (a heading, or an unlabelled line) ends without a full stop,
+    and the next block is one such line too."""
+    if following is None or not alone or label_of(following) or _MD_HEADING.match(following) \
+            or following.rstrip().endswith(_SENTENCE_END):
+        return False
+    if b.current is None:
+        return b.heading is not None and bool(b.paragraphs)  # not in the title block
+    if b.current["label"] is not None:
+        return False
+    return b.last_char() not in _SENTENCE_END
 
 
 def _continues(b: _Builder, block: list[str]) -> bool:
     """Text that carries on the sentence of the paragraph above (a page break split it)."""
     if b.current is None:
         return False
-    prev = b.text[b.current["start"]:b.current["end"]].rstrip()
+    last = b.last_char()
     first = block[0].lstrip(" \t\u00a0-*•·")
-    return bool(prev) and not prev.endswith((".", ":", ";", "!", "?")) and first[:1].islower()
+    return bool(last) and last not in (".", ":", ";", "!", "?") and first[:1].islower()
 
 
 def _finish(text: str, raw: list[dict]) -> list[Paragraph]:

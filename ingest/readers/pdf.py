@@ -298,13 +298,15 @@ def _assemble(lines: list[_Line]) -> Document:
     spans: list[Span] = []
     pos = 0
     prev: _Line | None = None
+    prev_heading = False
     for ln in lines:
-        heading = _is_heading(ln, body_size)
+        heading = _is_heading(ln, body_size) and not (
+            prev is not None and not prev_heading and _wraps_onto(prev, ln, pitch, right))
         line_text = ln.text.strip()
         if prev is None:
             sep = ""
         else:
-            sep = _separator(prev, ln, pitch, right, heading, _is_heading(prev, body_size))
+            sep = _separator(prev, ln, pitch, right, heading, prev_heading)
         if heading:
             line_text = "## " + line_text
         text_parts.append(sep)
@@ -313,7 +315,7 @@ def _assemble(lines: list[_Line]) -> Document:
         text_parts.append(line_text)
         pos += len(line_text)
         spans.append(Span(start, pos, ln.page, (ln.x0, ln.top, ln.x1, ln.bottom)))
-        prev = ln
+        prev, prev_heading = ln, heading
     return Document(text="".join(text_parts) + "\n", spans=spans)
 
 
@@ -345,6 +347,18 @@ def _is_heading(ln: _Line, body_size: float) -> bool:
     if not any(ch.isalpha() for ch in text):
         return False
     return ln.bold or (body_size > 0 and ln.size > body_size * _HEADING_SIZE)
+
+
+def _wraps_onto(prev: _Line, ln: _Line, pitch: float, right: dict[int, float]) -> bool:
+    """A body line that ran to the margin without ending its sentence continues on ``ln``: a
+    bold line there carries on the sentence and is no heading."""
+    if prev.row or ln.row or ln.page != prev.page or ln.top - prev.top > _PARAGRAPH_GAP * pitch \
+            or ln.top < prev.top or prev.text.rstrip().endswith(_TERMINAL):
+        return False
+    text = ln.text.strip()
+    if LABEL_START.match(text) or BULLET_START.match(text):
+        return False
+    return prev.x1 + ln.first_word_width + ln.size * 0.5 >= right.get(ln.page, prev.x1)
 
 
 def _separator(prev: _Line, ln: _Line, pitch: float, right: dict[int, float], heading: bool,

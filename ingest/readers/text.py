@@ -23,7 +23,9 @@ _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$")
 _MD_BULLET = re.compile(r"^([ \t]*)[*+][ \t]+")
 _QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?")
 _TERMINAL = (".", "!", "?", ":", ";", "”", '"')
-_MIN_WRAPPED_LINES = 8  # fewer inner lines than this say nothing about a wrap width
+_MIN_WRAPPED_LINES = 8
+_WRAPPED_SHARE = 0.5  # in a hard-wrapped file most lines end near the wrap width
+_RUN_ON_WORDS = 8  # a shorter unfinished line is a title, not a sentence broken by a stray break  # fewer inner lines than this say nothing about a wrap width
 
 
 def read(text: str, markdown: bool) -> Document:
@@ -84,6 +86,8 @@ def unwrap(text: str) -> str:
     if len(inner) < _MIN_WRAPPED_LINES:
         return "\n".join(ln.rstrip() for ln in lines)
     width = sorted(inner)[int(0.9 * (len(inner) - 1))]
+    if _unwrapped(lines, inner, width):
+        return _line_per_paragraph(lines)
     out: list[str] = []
     prev: str | None = None  # the previous physical line
     for line in lines:
@@ -95,6 +99,35 @@ def unwrap(text: str) -> str:
             out.append(sep + (current if sep.startswith("\n") else current.strip()))
         prev = line
     return re.sub(r"\n{3,}", "\n\n", "".join(out))
+
+
+def _unwrapped(lines: list[str], inner: list[int], width: int) -> bool:
+    """A file written a paragraph to a line, with no blank lines between: few of its lines come
+    near the longest (a wrapped file's lines mostly end close to its width)."""
+    near = sum(1 for n in inner if n >= 0.8 * width) / len(inner)
+    blank = sum(1 for ln in lines if not ln.strip())
+    return near < _WRAPPED_SHARE and blank * 10 < len(lines)
+
+
+def _line_per_paragraph(lines: list[str]) -> str:
+    """Each line its own paragraph, except a line that runs on from a long unfinished one
+    (lowercase after no sentence end): a stray hard break."""
+    out: list[str] = []
+    prev = ""
+    for line in lines:
+        current = line.rstrip()
+        body = current.strip()
+        if not body:
+            prev = ""
+            continue
+        if (prev and body[:1].islower() and not prev.endswith(_TERMINAL + (",",))
+                and len(prev.split()) >= _RUN_ON_WORDS):
+            out[-1] += " " + body
+            prev = out[-1]
+            continue
+        out.append(current)
+        prev = current
+    return "\n\n".join(out)
 
 
 def _separator(prev: str, current: str, width: int) -> str:
