@@ -30,6 +30,8 @@ _UPPER = re.compile(r"^(?:\((?P<p>[A-Z])\)|(?P<b>[A-Z])[.)])(?=[ \t\u00a0]+[A-Z]
 _UPPER_ROMAN = re.compile(r"^(?:\((?P<p>[IVX]{1,5})\)|(?P<b>[IVX]{1,5})[.)])(?=[ \t\u00a0]+\S)")
 _BULLET = re.compile(r"^(?:[-*+–](?=[ \t\u00a0])|[•·▪◦●○■□➢►✓\uf0b7\uf0a7\uf076\uf0d8]|o(?=[ \t]))"
                      r"[ \t\u00a0]*")
+_BARE = re.compile(r"\d{1,4}(?:\.\d{1,3})*\.|\d{1,4}(?:\.\d{1,3})+|\d{1,4}/\d{1,4}(?:/\d{1,4})*|"
+                   r"[A-Z]{1,4}\s?\d{1,4}/\d{1,4}|\((?:\d{1,2}|[a-z]|[ivx]{1,5})\)")
 _YEARS = re.compile(r"^(?:19|20)\d{2}/\d{2}$")  # 2017/18, a financial year
 _DATE_LIKE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}$")
 _TIME_OR_MONEY = re.compile(r"^\d{1,4}\.\d{2}$")
@@ -60,9 +62,13 @@ def roman_value(s: str) -> int:
 
 
 def match_label(line: str) -> Label | None:
-    """The printed label that starts ``line`` (leading spaces allowed), or None."""
+    """The printed label that starts ``line`` (leading spaces allowed), or None. A label alone
+    on its line ("124." over "Apologies and Substitutes", as ModernGov prints minutes) counts."""
     stripped = line.lstrip(" \t\u00a0")
     lead = len(line) - len(stripped)
+    if _BARE.fullmatch(stripped.rstrip()) and not _YEARS.match(stripped.strip()):
+        found = match_label(stripped.rstrip() + " X")
+        return Label(found.text, found.style, found.value, len(line)) if found else None
     if not stripped[:1].isalnum() and stripped[:1] != "(":
         return None
     if m := _NAMED.match(stripped):

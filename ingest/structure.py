@@ -125,7 +125,9 @@ class _Builder:
         self.restart = False  # inside a block whose list restarted at 1
         self.restart_top: int | None = None
         self.since_heading = True  # no paragraph yet under the current heading
-        self.stack: list[Label] = []  # the labels the current one nests in, outermost first
+        self.stack: list[Label] = []
+        self.headings = 0  # headings seen so far
+        self.top_heading = 0  # headings seen when the current top-level label was printed  # the labels the current one nests in, outermost first
         self.outline = False  # the heading is a bulleted outline's section name
         self.saved: list[Label] = []  # the stack the last heading closed
 
@@ -163,6 +165,7 @@ class _Builder:
         leads into a list that stays inside that item, and so does a Resolved/Recommendations
         heading inside a numbered minute ("RESOLVED that:" inside minute 84)."""
         inside = self.current is not None and self.current["label"] is not None
+        self.headings += 1
         self.close()
         self.heading = heading
         self.kind, self.prefix = block_kind(heading)
@@ -220,10 +223,16 @@ class _Builder:
             del self.stack[inner:]
             self.stack.append(Label(label.text, "inner", label.value, label.end))
             return self._path()
-        if plain and label.value == 1 and self.stack and self._lead_in():
+        if plain and label.value == 1 and self.stack and (self._lead_in() or (
+                self.stack[0].value > 1 and len(self.stack) == 1
+                and self.headings == self.top_heading and self.current is not None
+                and self.current["label"] == self.stack[0].text)):
+            # "125. Declarations of Interest" then "1. Mr Balfour declared…": a list inside
+            # the item (no heading between), not a new sequence
             self.stack.append(Label(label.text, "inner", 1, label.end))
             return self._path()
         self.stack = [label]
+        self.top_heading = self.headings
         return label.text
 
     def _lead_in(self) -> bool:
@@ -319,7 +328,8 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         # No gap after "5. Title", or the first block after a title-only "5. Apologies".
         under_label = b.current is not None and (label_line == i - 1 or (
             b.current["label"] is not None and b.current["end"] == spans[label_line][1]
-            and _title_only(lines[label_line]) and not _marked_heading(block)))
+            and (_title_only(lines[label_line]) and not _marked_heading(block)
+                 or not lines[label_line][label_of(lines[label_line]).end:].strip())))
         level = levels.setdefault(_mark(line), len(levels)) if bullet else None
         if bullet and level == 0 and following and is_bullet(following) \
                 and levels.get(_mark(following), len(levels)) > 0 \

@@ -75,3 +75,16 @@ def test_nothing_printed_means_nothing_inferred():
     text = "1. Apologies\nNone.\n\n2. Police report\nThe next meeting is on 16th October."
     meta = infer(text, parse_paragraphs(text), {})
     assert meta["meeting_date"] is None and meta["council"] is None
+
+
+def test_a_label_alone_on_its_line_numbers_the_item_below_it():
+    text = ("Cabinet Committee - Wednesday, 28th November, 2018\n\n124.\n\nApologies and "
+            "Substitutes\n\nApologies were received from Mr A Booth.\n\n125.\n\nDeclarations of "
+            "Interest\n\n1.    Mr M Balfour declared an interest in item 10.\n\n"
+            "2.    Mr M Payne declared an interest in item 10.\n\n61/22\n\nAPOLOGIES FOR ABSENCE"
+            "\n\nApologies were received from Colin Cross.")
+    paras = {p.label: " ".join(p.text.split()) for p in parse_paragraphs(text)}
+    assert paras["124"] == ("124. Apologies and Substitutes Apologies were received from "
+                            "Mr A Booth.")
+    assert paras["125(1)"].startswith("1. Mr M Balfour") and "125(2)" in paras
+    assert paras["61/22"].startswith("61/22 APOLOGIES FOR ABSENCE Apologies were received")
