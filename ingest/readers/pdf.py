@@ -117,12 +117,51 @@ def _page_lines(page, number: int, tables: list) -> list[_Line]:
     words = _words(page)
     boxes = [bbox for bbox, _ in tables]
     words = [w for w in words if not any(_inside(w, b) for b in boxes)]
-    lines = _attach_margin_notes(_words_to_lines(words, number), page.get_size()[0])
+    width = page.get_size()[0]
+    gutter = _gutter(words, width)
+    if gutter is None:
+        lines = _attach_margin_notes(_words_to_lines(words, number), width)
+    else:  # two columns: the left one read whole, then the right one
+        left = [w for w in words if w["x1"] <= gutter]
+        right = [w for w in words if w["x0"] >= gutter]
+        lines = _words_to_lines(left, number) + _words_to_lines(right, number)
     _mark_number_columns(lines)
     for bbox, rows in tables:
         lines.extend(_table_rows(rows, number))
-    lines.sort(key=lambda ln: (round(ln.top, 1), ln.x0))
+    if gutter is None or tables:
+        lines.sort(key=lambda ln: (round(ln.top, 1), ln.x0))
     return lines
+
+
+def _gutter(words: list[dict], width: float) -> float | None:
+    """The x of a gutter between two columns of text: a vertical strip in the page's middle
+    third that no word crosses, at least an em wide, with a column of full lines either side
+    (each at least a quarter of the page's words and holding sentences, not a grid of names).
+    None for a page of one column."""
+    if len(words) < 40:
+        return None
+    size = statistics.median(w["size"] for w in words)
+    best = None
+    for x in range(int(width / 3), int(2 * width / 3), 2):
+        if any(w["x0"] < x + size / 2 and w["x1"] > x - size / 2 for w in words):
+            continue
+        left = [w for w in words if w["x1"] <= x]
+        right = [w for w in words if w["x0"] >= x]
+        if min(len(left), len(right)) < 0.25 * len(words):
+            continue
+        if not all(_prose(side) for side in (left, right)):
+            continue
+        best = x
+        break
+    return float(best) if best is not None else None
+
+
+def _prose(words: list[dict]) -> bool:
+    """Running text: most of its lines hold several words (a column, not a list of names)."""
+    rows: dict[int, int] = {}
+    for w in words:
+        rows[round(w["base"])] = rows.get(round(w["base"]), 0) + 1
+    return bool(rows) and statistics.median(rows.values()) >= 5
 
 
 def _words(page) -> list[dict]:

@@ -121,3 +121,25 @@ def test_a_pdf_citation_carries_its_page_and_boxes(tmp_path: Path, settings_for,
     assert cited.page == 2 and cited.boxes and all(len(b) == 4 for b in cited.boxes)
     view = paper_view(Store(settings), "parish-minutes")
     assert {p["label"]: p["page"] for p in view["paragraphs"]}["10"] == 2
+
+
+def test_two_columns_are_read_one_after_the_other(tmp_path: Path):
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    left = ("1. Highways. The committee heard that the resurfacing of the high street would "
+            "start in May and last six weeks, with the road closed at night only. ") * 3
+    right = ("2. Libraries. Members noted that opening hours at the branch library would be "
+             "extended on Saturdays from the first of June, funded by the parish. ") * 3
+    pdf.set_xy(15, 30)
+    pdf.multi_cell(85, 5, left)
+    pdf.set_xy(110, 30)
+    pdf.multi_cell(85, 5, right)
+    path = tmp_path / "columns.pdf"
+    pdf.output(str(path))
+    _, paras = read_structure(path)
+    assert [p.label for p in paras] == ["1", "2"]
+    assert " ".join(paras[0].text.split()) == left.strip()
+    assert " ".join(paras[1].text.split()) == right.strip()
