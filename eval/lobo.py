@@ -43,8 +43,8 @@ POOLED = "pooled"
 
 class MemoEmbedder:
     """The embedder with every text's vector kept for the run: the held-out pass asks the
-    questions of the never-abstaining pass again, and the ranking embeds each question too,
-    so without it most of a run is spent embedding the same sentences again."""
+    questions of the never-abstaining pass again, and each system's ranking embeds each
+    question too, so without it most of a run is spent embedding the same texts again."""
 
     def __init__(self, embedder: Embedder):
         self.embedder = embedder
@@ -56,6 +56,18 @@ class MemoEmbedder:
         if missing:
             self.vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
         return np.stack([self.vectors[t] for t in texts]) if texts else self.embedder.embed([])
+
+    def warm(self, texts: list[str]) -> None:
+        """Embed many texts in one call (sorted by length inside the model: less padding than
+        one question's handful at a time)."""
+        self.embed(texts)
+
+
+def answer_units(store: Store) -> list[str]:
+    """Every sentence-like unit the extractive answerer may weigh, as it embeds them."""
+    from assistant.answer import units_of
+
+    return list(dict.fromkeys(u.display for c in store.all_chunks() for u in units_of(c.text)))
 
 
 def default_qa() -> list[Path]:
@@ -133,6 +145,7 @@ def run_lobo(config: LoboConfig, embedder: Embedder | None = None,
         store = Store(settings)
         memo = MemoEmbedder(embedder)
         start = time.perf_counter()
+        memo.warm([i.question for i in items] + answer_units(store))
         replies = open_replies(items, settings, store, memo)
         fits = held_out_fits(items, replies)
         fit_all = fit_threshold(items, replies)
@@ -152,7 +165,7 @@ def run_lobo(config: LoboConfig, embedder: Embedder | None = None,
         log(f"Clerk: {len(items)} held-out questions in {time.perf_counter() - start:.0f} s")
         if config.baselines:
             systems: list[System] = [
-                LangChainBaseline(paths, embedder, Path(tmp) / "langchain",
+                LangChainBaseline(paths, memo, Path(tmp) / "langchain",
                                   settings.max_file_bytes, warn=lambda _line: None),
                 SourceNamed(BM25Baseline(store), store)]
             for system in systems:
