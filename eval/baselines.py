@@ -45,7 +45,8 @@ class LangChainBaseline:
 
     name = "LangChain"
 
-    def __init__(self, corpus: Path, embedder: Embedder, workdir: Path, max_file_bytes: int,
+    def __init__(self, corpus: Path | list[Path], embedder: Embedder, workdir: Path,
+                 max_file_bytes: int,
                  warn: Callable[[str], None] = lambda line: print(line, file=sys.stderr)):
         from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
@@ -53,7 +54,7 @@ class LangChainBaseline:
 
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
         docs = []
-        for path in find_papers([corpus], set()):
+        for path in find_papers(corpus if isinstance(corpus, list) else [corpus], set()):
             try:
                 text = read_paper(path, max_file_bytes)
             except PaperError as exc:

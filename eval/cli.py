@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from eval.dataset import DatasetError
+from eval.lobo import DEV_CORPUS, LoboConfig
 from eval.runner import CORPUS, QA, EvalError, SuiteConfig, run_suite
 
 
@@ -21,16 +22,27 @@ from eval.runner import CORPUS, QA, EvalError, SuiteConfig, run_suite
               "questions and write it to eval/calibration.json before scoring.")
 @click.option("--no-baselines", is_flag=True, help="Score Clerk alone.")
 @click.option("--check", is_flag=True, help="Exit 1 when a metric is below its floor in "
-              "eval/thresholds.json.")
+              "eval/thresholds.json (with --lobo: eval/thresholds_lobo.json).")
+@click.option("--lobo", is_flag=True, help="Leave-one-body-out over the sample and dev corpora: "
+              "fit on all bodies but one, score that one, for each body; reports/lobo.*")
+@click.option("--dev-corpus", type=click.Path(path_type=Path, file_okay=False),
+              default=DEV_CORPUS, show_default="../shared/corpus-dev",
+              help="With --lobo: the dev corpus (papers/ and moderngov/lgsf-fixtures/).")
 def eval_command(corpus: Path, qa: Path, split: str, out: Path, calibrate: bool,
-                 no_baselines: bool, check: bool) -> None:
+                 no_baselines: bool, check: bool, lobo: bool, dev_corpus: Path) -> None:
     """Score Clerk's answers on known questions, beside two plain baselines."""
     from assistant.errors import ClerkError
     from assistant.settings import get_settings
-    from eval.gate import THRESHOLDS, load_thresholds
-    from eval.gate import check as check_floors
+    from eval.gate import THRESHOLDS
     from eval.report import format_table, summary_line, write_reports
 
+    if lobo:
+        if calibrate or split != "all" or qa != QA:
+            raise click.UsageError("--lobo fits its own thresholds on every question of "
+                                   "eval/qa.jsonl and eval/qa_dev/; drop --calibrate, --split, --qa")
+        _run_lobo(LoboConfig(corpus=corpus, dev_corpus=dev_corpus, baselines=not no_baselines,
+                             settings=get_settings()), out, check)
+        return
     config = SuiteConfig(corpus=corpus, qa=qa, split=split, baselines=not no_baselines,
                          calibrate=calibrate, settings=get_settings())
     try:
@@ -42,14 +54,40 @@ def eval_command(corpus: Path, qa: Path, split: str, out: Path, calibrate: bool,
     json_path, md_path = write_reports(result, out)
     click.echo(f"wrote {json_path} and {md_path}")
     if check:
-        try:
-            gate = check_floors(result.metrics, load_thresholds(THRESHOLDS))
-        except (OSError, ValueError) as exc:
-            raise click.ClickException(f"cannot read {THRESHOLDS}: {exc}") from exc
-        for line in gate.failures:
-            click.echo(f"below floor: {line}", err=True)
-        if gate.skipped:
-            click.echo(f"not checked (split not run): {', '.join(gate.skipped)}", err=True)
-        if gate.failures:
-            raise SystemExit(1)
-        click.echo(f"check passed: {gate.checked} floors met")
+        _gate(result.metrics, THRESHOLDS)
+
+
+def _run_lobo(config: LoboConfig, out: Path, check: bool) -> None:
+    from assistant.errors import ClerkError
+    from eval.gate import THRESHOLDS_LOBO
+    from eval.lobo import run_lobo
+    from eval.lobo_report import format_table, summary_line, write_reports
+
+    try:
+        result = run_lobo(config, log=lambda line: click.echo(line, err=True))
+    except (DatasetError, EvalError, ClerkError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(format_table(result))
+    click.echo(summary_line(result))
+    json_path, md_path = write_reports(result, out)
+    click.echo(f"wrote {json_path} and {md_path}")
+    if check:
+        _gate(result.metrics, THRESHOLDS_LOBO)
+
+
+def _gate(metrics: dict, path: Path) -> None:
+    """Exit 1 when a measured figure is below its floor in ``path``."""
+    from eval.gate import check as check_floors
+    from eval.gate import load_thresholds
+
+    try:
+        gate = check_floors(metrics, load_thresholds(path))
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read {path}: {exc}") from exc
+    for line in gate.failures:
+        click.echo(f"below floor: {line}", err=True)
+    if gate.skipped:
+        click.echo(f"not checked (not run): {', '.join(gate.skipped)}", err=True)
+    if gate.failures:
+        raise SystemExit(1)
+    click.echo(f"check passed: {gate.checked} floors met")

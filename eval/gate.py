@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
+THRESHOLDS_LOBO = Path(__file__).resolve().parent / "thresholds_lobo.json"  # {"Clerk": {"pooled": ...}}
 
 
 @dataclass

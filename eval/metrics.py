@@ -34,14 +34,30 @@ def facts_present(answer: str, key_facts: Iterable[str]) -> bool:
 def is_gold(doc_id: str | None, paragraph: str | None, text: str,
             gold: Iterable[GoldRef]) -> bool:
     """A chunk or cited paragraph is gold when its (doc_id, paragraph) is a gold pair or its
-    text contains a gold evidence string."""
+    text contains a gold evidence string. A gold paragraph without a printed label (None) is
+    recognised by its evidence alone: any label Clerk gives it is right."""
     body = normalise(text)
     for ref in gold:
-        if paragraph is not None and (doc_id, paragraph) == (ref.doc_id, ref.paragraph):
+        if (paragraph is not None and ref.paragraph is not None
+                and (doc_id, paragraph) == (ref.doc_id, ref.paragraph)):
             return True
         if normalise(ref.evidence) in body:
             return True
     return False
+
+
+def label_match(doc_id: str | None, paragraph: str | None, text: str,
+                gold: Iterable[GoldRef]) -> bool | None:
+    """Whether a citation prints the gold paragraph's label: None when it cites no labelled
+    gold paragraph (neither its pair nor its evidence); True when its (doc_id, paragraph) is
+    that labelled gold pair; False when it holds the evidence under another label (or none)."""
+    body = normalise(text)
+    labelled = [ref for ref in gold if ref.paragraph is not None]
+    if any((doc_id, paragraph) == (ref.doc_id, ref.paragraph) for ref in labelled):
+        return True
+    if any(normalise(ref.evidence) in body for ref in labelled):
+        return False
+    return None
 
 
 def first_hit(hits: Sequence[bool]) -> int | None:

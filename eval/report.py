@@ -14,6 +14,7 @@ ROWS = (
     ("hit@5", "retrieval hit@5", "f"),
     ("mrr", "retrieval MRR", "f"),
     ("citation_accuracy", "citation accuracy", "f"),
+    ("label_accuracy", "printed-label accuracy", "f"),
     ("answer_accuracy", "answer accuracy", "f"),
     ("abstention_precision", "abstention precision", "f"),
     ("abstention_recall", "abstention recall", "f"),
@@ -24,14 +25,17 @@ NOTES = """\
 - hit@k / MRR: rank of the first gold chunk in the top 10 (a gold (doc_id, paragraph) pair, or a
   chunk containing the gold evidence), over answerable questions.
 - citation accuracy: share of citations, on answered answerable questions, that are a gold
-  paragraph or contain the evidence. A baseline's one citation is its top chunk.
+  paragraph or contain the evidence (a gold paragraph with no printed label is recognised by
+  its evidence alone). A baseline's one citation is its top chunk.
+- printed-label accuracy: of those citations that hold a labelled gold paragraph (its pair or
+  its evidence), the share whose label is the gold label as printed.
 - answer accuracy: answerable questions answered (not abstained) with every key fact present.
 - abstention precision / recall: the positive class is "should abstain" (unanswerable);
   "-" where undefined (the baselines never abstain).
 - latency: time to answer one question (retrieval + answer), p50 / p95."""
 
 
-def _cell(value, fmt: str) -> str:
+def cell(value, fmt: str) -> str:
     if value is None:
         return "-"
     match fmt:
@@ -50,12 +54,12 @@ def columns(result: SuiteResult) -> list[tuple[str, str]]:
 
 def body_rows(result: SuiteResult) -> list[tuple[str, list[str]]]:
     cols = columns(result)
-    rows = [(label, [_cell(result.metrics[name][split][key], fmt) for split, name in cols])
+    rows = [(label, [cell(result.metrics[name][split][key], fmt) for split, name in cols])
             for key, label, fmt in ROWS]
     kinds = sorted({k for per_split in result.metrics.values() for m in per_split.values()
                     for k in m["by_kind"]})
     for kind in kinds:
-        cells = [_cell(result.metrics[name][split]["by_kind"].get(kind), "f")
+        cells = [cell(result.metrics[name][split]["by_kind"].get(kind), "f")
                  for split, name in cols]
         rows.append((f"  answer acc: {kind}", cells))
     return rows

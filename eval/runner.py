@@ -17,8 +17,8 @@ from eval.calibrate import Calibration, choose_threshold, write_calibration
 from eval.dataset import QAItem, load_qa, select
 from eval.metrics import facts_present
 from eval.score import RANK_DEPTH, QuestionResult, score_question, summarise
-from eval.systems import ClerkSystem, System
-from ingest.pipeline import run_ingest
+from eval.systems import ClerkSystem, Reply, System
+from ingest.pipeline import IngestReport, run_ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -78,18 +78,39 @@ def run_system(system: System, items: list[QAItem]) -> list[QuestionResult]:
     return results
 
 
+def ingest_fresh(paths: list[Path], settings: Settings, embedder: Embedder,
+                 log: Callable[[str], None]) -> IngestReport:
+    """Every paper under ``paths`` into the (fresh) store; a paper that fails is reported by
+    ingest and left out, but a run where none went in cannot be scored."""
+    report = run_ingest(paths, settings, lambda: embedder, warn=log, progress=False)
+    if report.added == 0:
+        raise EvalError(f"no papers could be ingested from {', '.join(map(str, paths))}")
+    return report
+
+
+def open_replies(items: list[QAItem], settings: Settings, store: Store,
+                 embedder: Embedder) -> list[Reply]:
+    """Clerk's replies with abstention switched off: what a threshold is fitted on."""
+    open_settings = settings.model_copy(update={"abstain_threshold": -1.0})
+    clerk = ClerkSystem(ClerkService(open_settings, embedder=embedder, store=store))
+    return [clerk.reply(item.question) for item in items]
+
+
+def fit_threshold(items: list[QAItem], replies: list[Reply]) -> Calibration:
+    """The abstention threshold that scores best on these questions' never-abstaining replies
+    (eval.calibrate.choose_threshold); the one fitting rule the suite and --lobo share."""
+    facts_ok = [facts_present(r.text, i.key_facts) for r, i in zip(replies, items, strict=True)]
+    return choose_threshold([r.confidence or 0.0 for r in replies], facts_ok,
+                            [i.answerable for i in items], forced=[r.abstained for r in replies])
+
+
 def calibrate_on_dev(items: list[QAItem], settings: Settings, store: Store,
                      embedder: Embedder) -> Calibration:
     """One never-abstaining run over the dev questions; the threshold comes from its scores."""
     dev = select(items, "dev")
     if not dev:
         raise EvalError("calibration needs dev questions, and the gold set has none")
-    open_settings = settings.model_copy(update={"abstain_threshold": -1.0})
-    clerk = ClerkSystem(ClerkService(open_settings, embedder=embedder, store=store))
-    replies = [clerk.reply(item.question) for item in dev]
-    facts_ok = [facts_present(r.text, i.key_facts) for r, i in zip(replies, dev, strict=True)]
-    return choose_threshold([r.confidence or 0.0 for r in replies], facts_ok,
-                            [i.answerable for i in dev], forced=[r.abstained for r in replies])
+    return fit_threshold(dev, open_replies(dev, settings, store, embedder))
 
 
 def run_suite(config: SuiteConfig, embedder: Embedder | None = None,
@@ -105,10 +126,7 @@ def run_suite(config: SuiteConfig, embedder: Embedder | None = None,
         settings = eval_settings(config.settings, Path(tmp) / "clerk")
         if embedder is None:
             embedder = make_embedder(settings)
-        report = run_ingest([config.corpus], settings, lambda: embedder, warn=log,
-                            progress=False)
-        if report.added == 0:
-            raise EvalError(f"no papers could be ingested from {config.corpus}")
+        report = ingest_fresh([config.corpus], settings, embedder, log)
         log(f"ingested {config.corpus}: {report.summary()}")
         store = Store(settings)
         calibration = None

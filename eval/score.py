@@ -13,7 +13,7 @@ RANK_DEPTH = 10
 @dataclass
 class QuestionResult:
     id: str
-    split: str
+    split: str | None
     kind: str
     answerable: bool
     abstained: bool
@@ -24,6 +24,9 @@ class QuestionResult:
     citations: int
     citations_ok: int
     latency_ms: float
+    labels: int = 0  # citations of a labelled gold paragraph (by its pair or its evidence)
+    labels_ok: int = 0  # ... that print the gold label
+    body: str = ""
 
     @property
     def correct(self) -> bool:
@@ -36,12 +39,16 @@ def score_question(item: QAItem, reply: Reply, ranked: Sequence[Cited],
     hits = [metrics.is_gold(c.doc_id, c.paragraph, c.text, item.gold) for c in ranked]
     cited_ok = sum(metrics.is_gold(c.doc_id, c.paragraph, c.text, item.gold)
                    for c in reply.citations)
+    labels = [metrics.label_match(c.doc_id, c.paragraph, c.text, item.gold)
+              for c in reply.citations]
     facts_ok = item.answerable and metrics.facts_present(reply.text, item.key_facts)
     return QuestionResult(
         id=item.id, split=item.split, kind=item.kind, answerable=item.answerable,
         abstained=reply.abstained, answer=reply.text, confidence=reply.confidence,
         facts_ok=facts_ok, first_hit=metrics.first_hit(hits) if item.gold else None,
-        citations=len(reply.citations), citations_ok=cited_ok, latency_ms=latency_ms)
+        citations=len(reply.citations), citations_ok=cited_ok, latency_ms=latency_ms,
+        labels=sum(m is not None for m in labels), labels_ok=sum(m is True for m in labels),
+        body=item.body)
 
 
 def summarise(results: Sequence[QuestionResult]) -> dict:
@@ -61,6 +68,8 @@ def summarise(results: Sequence[QuestionResult]) -> dict:
         "mrr": metrics.mrr(ranks),
         "citation_accuracy": metrics.ratio(sum(r.citations_ok for r in answered),
                                            sum(r.citations for r in answered)),
+        "label_accuracy": metrics.ratio(sum(r.labels_ok for r in answered),
+                                        sum(r.labels for r in answered)),
         "answer_accuracy": metrics.ratio(sum(r.correct for r in answerable), len(answerable)),
         "abstention_precision": precision,
         "abstention_recall": recall,
