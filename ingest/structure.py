@@ -27,6 +27,10 @@ _SUB_STYLES = ("paren", "alpha", "roman", "upper", "upper_roman", "inner")
 _MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(.+?)[ \t#]*$")
 _INLINE_RESOLVED = re.compile(r"^\s*(?:(?:it\s+was\s+)?(?:RESOLVED|Resolved)\b|(?:It was )?AGREED\b|"
                               r"DECISION\s*:|Decision\s*:)")
+# "Next meeting: Tuesday 2nd July": the minutes' closing formula is no part of the last item.
+_CLOSING = re.compile(r"^\W*(?:(?:date|time|venue)\s+(?:and\s+\w+\s+)?of\s+(?:the\s+)?"
+                      r"next\s+meeting\b|(?:the\s+)?next\s+meeting\b|"
+                      r"the\s+next\s+[\w&,' -]{0,80}?\bmeeting\b)", re.I)
 _BOILERPLATE = re.compile(r"^\s*this page is intentionally left blank\s*$", re.I)
 _TERMINAL = (".", ";", ",", "!", "?", "”", '"', ")")
 _HEADING_WORDS = 10
@@ -321,6 +325,9 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
                 and not (not re.search(r":(?!\d)", " ".join(block))
                          and _in_list(b, following, alone[j])):
             b.set_heading(_heading_text(" ".join(block)), _colon_end(block[-1]))
+        elif b.current is not None and b.current["label"] is not None and not under_label \
+                and not bullet and _CLOSING.match(line):
+            b.open(None, block_start, block_end, b.kind)
         elif b.current is not None and (b.current["label"] is not None or bullet
                                         or bullet_line == i - 1 or _continues(b, block)):
             if bullet or bullet_line == i - 1:
