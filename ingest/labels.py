@@ -23,6 +23,8 @@ _SINGLE = re.compile(r"^(?P<num>\d{1,4})(?:[.)]" + _AFTER + r"|\.(?=[A-Z])|(?=\t
 _NUM_SUB = re.compile(r"^(?P<num>\d{1,4}(?:\.\d{1,3})*)(?P<sub>[ivx]{1,5}|[a-z])\)" + _AFTER)
 # "2 SPECIAL ISSUES": a number, one space, and a title wholly in capitals.
 _CAPS_TITLE = re.compile(r"^(?P<num>\d{1,3}) (?=[A-Z][A-Z'’&,/ -]*[A-Z][ \t]*$)")
+# "3778 - Llandogo Play Area": a minute number set off by a dash.
+_DASHED = re.compile(r"^(?P<num>\d{1,4})[ \t\u00a0]+[-–][ \t\u00a0]+(?=[A-Z])")
 _PAREN_NUM = re.compile(r"^\((?P<num>\d{1,2})\)" + _AFTER)
 _ALPHA = re.compile(r"^(?:\((?P<p>[a-z])\)|(?P<b>[a-z])[.)])" + _AFTER)
 _ROMAN = re.compile(r"^(?:\((?P<p>[ivx]{1,5})\)|(?P<b>[ivx]{1,5})[.)])" + _AFTER)
@@ -78,6 +80,8 @@ def match_label(line: str) -> Label | None:
     if (m := _DOTTED.match(stripped)) and not _time_or_money(stripped, m):
         return Label(m.group("num"), "num", 0, lead + _rest(stripped, m))
     if m := _SINGLE.match(stripped):
+        return Label(m.group("num"), "num", int(m.group("num")), lead + _rest(stripped, m))
+    if m := _DASHED.match(stripped):
         return Label(m.group("num"), "num", int(m.group("num")), lead + _rest(stripped, m))
     if m := _CAPS_TITLE.match(stripped):
         return Label(m.group("num"), "num", int(m.group("num")), lead + _rest(stripped, m))
