@@ -18,7 +18,9 @@ _NAMED = re.compile(
 _CODE = re.compile(r"^(?P<num>[A-Z]{1,4}\s?\d{1,4}(?:/\d{1,4})+)[.:)]?" + _AFTER)
 _SLASH = re.compile(r"^(?P<num>\d{1,4}(?:/\d{1,4})+(?:\.\d{1,3})*)[.:)]?" + _AFTER)
 _DOTTED = re.compile(r"^(?P<num>\d{1,4}(?:\.\d{1,3})+)\.?(?=[ \t\u00a0]+[^\sa-z]|\t)")
-_SINGLE = re.compile(r"^(?P<num>\d{1,4})(?:[.)]" + _AFTER + r"|\.(?=[A-Z])|(?=\t|[ \u00a0]{2,}\S))")
+# "2 .<tab>To register": a stray space before the full stop.
+_SINGLE = re.compile(r"^(?P<num>\d{1,4})(?:[.)]" + _AFTER + r"|[ ]\.(?=\t|[ \u00a0]+[A-Z])"
+                     r"|\.(?=[A-Z])|(?=\t|[ \u00a0]{2,}\S))")
 # "4.5vii)", "5vi)", "12ii)": an item's number with its sub-item's letter or numeral run on.
 _NUM_SUB = re.compile(r"^(?P<num>\d{1,4}(?:\.\d{1,3})*)(?P<sub>[ivx]{1,5}|[a-z])\)" + _AFTER)
 # "2 SPECIAL ISSUES": a number, one space, and a title wholly in capitals.
