@@ -28,7 +28,8 @@ _CAPS_TITLE = re.compile(r"^(?P<num>\d{1,3}) (?=[A-Z][A-Z'’&,/ -]*[A-Z][ \t]*$
 # "3778 - Llandogo Play Area": a minute number set off by a dash.
 _DASHED = re.compile(r"^(?P<num>\d{1,4})[ \t\u00a0]+[-–][ \t\u00a0]+(?=[A-Z])")
 _PAREN_NUM = re.compile(r"^\((?P<num>\d{1,2})\)" + _AFTER)
-_ALPHA = re.compile(r"^(?:\((?P<p>[a-z])\)|(?P<b>[a-z])[.)])" + _AFTER)
+_ALPHA = re.compile(r"^(?:\((?P<p>[a-z])\)|(?P<b>[a-z])[.)])" + _AFTER
+                    + r"|^(?P<c>[a-z])\)(?=[A-Z][a-z])")  # "b)Commercial waste": no space
 _ROMAN = re.compile(r"^(?:\((?P<p>[ivx]{1,5})\)|(?P<b>[ivx]{1,5})[.)])" + _AFTER)
 _UPPER = re.compile(r"^(?:\((?P<p>[A-Z])\)|(?P<b>[A-Z])[.)])(?=[ \t\u00a0]+[A-Z][a-z])")
 _UPPER_ROMAN = re.compile(r"^(?:\((?P<p>[IVX]{1,5})\)|(?P<b>[IVX]{1,5})[.)])(?=[ \t\u00a0]+\S)")
@@ -93,7 +94,7 @@ def match_label(line: str) -> Label | None:
         s = m.group("p") or m.group("b")
         return Label(f"({s})", "roman", roman_value(s), lead + _rest(stripped, m))
     if m := _ALPHA.match(stripped):
-        s = m.group("p") or m.group("b")
+        s = m.group("p") or m.group("b") or m.group("c")
         return Label(f"({s})", "alpha", ord(s) - 96, lead + _rest(stripped, m))
     if m := _UPPER_ROMAN.match(stripped):
         s = m.group("p") or m.group("b")
