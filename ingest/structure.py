@@ -34,6 +34,7 @@ _CLOSING = re.compile(r"^\W*(?:(?:date|time|venue)\s+(?:and\s+\w+\s+)?of\s+(?:th
 _BOILERPLATE = re.compile(r"^\s*this page is intentionally left blank\s*$", re.I)
 _TERMINAL = (".", ";", ",", "!", "?", "”", '"', ")")
 _HEADING_WORDS = 10
+_JOINING = {"and", "or", "&", "of", "the", "a", "an"}  # words no sentence ends on
 _TITLE_WORDS = 8
 _SECTION_WORDS = 5
 _SENTENCE_END = (".", ";", ":", "!", "?")
@@ -399,7 +400,14 @@ def _continues(b: _Builder, block: list[str]) -> bool:
         return False
     last = b.last_char()
     first = block[0].lstrip(" \t\u00a0-*•·")
-    return bool(last) and last not in (".", ":", ";", "!", "?") and first[:1].islower()
+    if not last or last in (".", ":", ";", "!", "?"):
+        return False
+    if first[:1].islower():
+        return True
+    # "... R Robson and" / "P Clarke, ...": a sentence cannot end on a joining word.
+    tail = b.text[max(b.current["start"], b.current["end"] - 12):b.current["end"]].split()
+    return bool(tail) and tail[-1].lower() in _JOINING and not label_of(block[0]) \
+        and not is_bullet(block[0])
 
 
 def _finish(text: str, raw: list[dict]) -> list[Paragraph]:
