@@ -33,6 +33,7 @@ _CLOSING = re.compile(r"^\W*(?:(?:date|time|venue)\s+(?:and\s+\w+\s+)?of\s+(?:th
                       r"the\s+next\s+[\w&,' -]{0,80}?\bmeeting\b)", re.I)
 _BOILERPLATE = re.compile(r"^\s*this page is intentionally left blank\s*$", re.I)
 _TERMINAL = (".", ";", ",", "!", "?", "”", '"', ")")
+_BARE_NUMBER = re.compile(r"^[ \t]*(\d{1,2}) (?=[A-Z][a-z])")
 _HEADING_WORDS = 10
 _JOINING = {"and", "or", "&", "of", "the", "a", "an"}  # words no sentence ends on
 _TITLE_WORDS = 8
@@ -268,7 +269,7 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             alone[k] = k + 2 >= len(lines) or bool(_BLANK.match(lines[k + 2]))
         else:
             nxt[k], alone[k] = nxt[k + 1], alone[k + 1]
-    i, label_line, bullet_line = 0, -2, -2
+    i, label_line, bullet_line, bare = 0, -2, -2, 0
     levels: dict[str, int] = {}  # bullet marks in order of first use: outline levels
     while i < len(lines):
         line, (start, end) = lines[i], spans[i]
@@ -283,6 +284,15 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         if heading:  # "## 19.09.03 Minutes": a numbered title is a numbered paragraph
             line = " " * (heading.start(1)) + heading.group(1)
         found = label_of(line)
+        if found is not None:
+            bare = 0  # a printed label ends a run of bare numbers
+        elif m := _BARE_NUMBER.match(line):
+            # "1 Commence ..." / "2 Commence ...": bare numbers count as labels only in a run
+            # that starts at 1 and goes up by one ("12 members of the public" is a count).
+            n = int(m.group(1))
+            ahead = _BARE_NUMBER.match(nxt[i] or "")
+            if (n == 1 and ahead and int(ahead.group(1)) == 2) or (n > 1 and bare == n - 1):
+                found, bare = Label(m.group(1), "num", n, m.end()), n
         label = b.accept(found) if found else None
         if label:
             s = start + len(line) - len(line.lstrip(" \t\u00a0"))
