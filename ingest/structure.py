@@ -34,6 +34,7 @@ _CLOSING = re.compile(r"^\W*(?:(?:date|time|venue)\s+(?:and\s+\w+\s+)?of\s+(?:th
 _BOILERPLATE = re.compile(r"^\s*this page is intentionally left blank\s*$", re.I)
 _TERMINAL = (".", ";", ",", "!", "?", "”", '"', ")")
 _BARE_NUMBER = re.compile(r"^[ \t]*(\d{1,2}) (?=[A-Z][a-z])")
+_SIDE_LABEL = re.compile(r"^[ \t]*([A-Z][\w ]{0,30}:)\t+(?=\S)")
 _HEADING_WORDS = 10
 _JOINING = {"and", "or", "&", "of", "the", "a", "an"}  # words no sentence ends on
 _TITLE_WORDS = 8
@@ -302,6 +303,7 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             i += 1
             continue
         # A block: this line and the non-blank lines that follow it without a gap.
+        side = _SIDE_LABEL.match(line) if b.current is None or b.current["label"] is None else None
         j = i
         while j + 1 < len(lines) and not _BLANK.match(lines[j + 1]) \
                 and not _MD_HEADING.match(lines[j + 1]) and not label_of(lines[j + 1]) \
@@ -317,7 +319,11 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             b.current["label"] is not None and b.current["end"] == spans[label_line][1]
             and _title_only(lines[label_line]) and not _marked_heading(block)))
         level = levels.setdefault(_mark(line), len(levels)) if bullet else None
-        if bullet and level == 0 and following and is_bullet(following) \
+        if side and not bullet:
+            # "Present:<tab>Cllrs ...": a side label in a column of its own heads its text.
+            b.set_heading(side.group(1).strip())
+            b.open(None, start + side.end(), block_end, b.kind)
+        elif bullet and level == 0 and following and is_bullet(following) \
                 and levels.get(_mark(following), len(levels)) > 0 \
                 and _is_section_name(BULLET_START.sub("", line.lstrip(" \t\u00a0"), 1)):
             # "• Updates" over "o ..." items: an outline's top-level section name is a heading.
