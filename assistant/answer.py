@@ -1,6 +1,7 @@
 """Answering without a model: pick the sentences of the best passages that answer the
 question, each with its [n] marker and an exact quote. Abstain when the evidence is weak."""
 
+import json
 import re
 import threading
 from collections import OrderedDict
@@ -71,7 +72,15 @@ def make_citation(ref: int, passage: Passage, quote: str, base_url: str = "") ->
                     council=m.get("council"), committee=m.get("committee"),
                     meeting_date=m.get("meeting_date"), paragraph=m.get("paragraph", ""),
                     quote=quote, url=m.get("url") or m.get("source"),
-                    view_url=view_url(base_url, m["doc_id"], m.get("paragraph", "")))
+                    view_url=view_url(base_url, m["doc_id"], m.get("paragraph", "")),
+                    page=m.get("page"), boxes=page_boxes(m))
+
+
+def page_boxes(meta: dict) -> list[list[float]] | None:
+    """The cited paragraph's line boxes on the page it starts on (PDF papers only)."""
+    if not meta.get("boxes") or not meta.get("page"):
+        return None
+    return [b[1:] for b in json.loads(meta["boxes"]) if b[0] == meta["page"]]
 
 
 class VectorCache:

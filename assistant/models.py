@@ -59,6 +59,10 @@ class CitedParagraph(BaseModel):
     quote: str
     url: str | None = Field(None, description="The paper's source: its published URL or file path.")
     view_url: str = Field(description="Clerk's view of the paper with this paragraph highlighted.")
+    page: int | None = Field(None, description="PDF only: the page the paragraph starts on (1-based).")
+    boxes: list[list[float]] | None = Field(
+        None, description="PDF only: the paragraph's printed lines on that page, each "
+        "[x0, top, x1, bottom] in PDF points from the page's top left.")
 
 
 class Citation(CitedParagraph):

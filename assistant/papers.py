@@ -15,7 +15,8 @@ def paper_view(store: Store, doc_id: str) -> dict | None:
                if c.meta.get("paper_hash") == record.get("hash")]
     paragraphs = [{"label": p.label, "anchor": anchor(p.label), "text": p.text,
                    "heading": p.meta.get("heading"), "kind": p.meta.get("kind"),
-                   "start": p.meta.get("start"), "end": p.meta.get("end")}
+                   "start": p.meta.get("start"), "end": p.meta.get("end"),
+                   "page": p.meta.get("page")}
                   for p in paragraphs_of(trusted)]
     fields = ("doc_id", "title", "council", "committee", "meeting_date", "doc_type", "url")
     out = {k: record.get(k) for k in fields}

@@ -11,7 +11,10 @@ and ingests it into a fresh store: papers/s, paragraphs/s, peak memory.
 the eval set's questions: p50/p95 latency and the API process's peak memory.
 `embed` times one embedding backend on the sample corpus's chunk texts (texts/s, load and
 first-export time, peak memory) and compares its vectors with the torch model's.
-`--backend` (torch, onnx, onnx-int8) picks the embedder for all three.
+`read` reads and structures every paper of ../shared/corpus-dev and the sample corpus (no
+model): seconds per paper and per page (PDF) or per 1,000 words (DOCX, HTML, text), by format;
+then ingests a generated 20-page PDF into a fresh store (read, parse, embed, write).
+`--backend` (torch, onnx, onnx-int8) picks the embedder for all four.
 """
 
 import argparse
@@ -215,15 +218,93 @@ def bench_embed(args) -> dict:
     return figures
 
 
+def bench_read(args) -> dict:
+    from ingest.pipeline import read_structure
+    from ingest.read import read_document
+
+    shared = ROOT.parent / "shared" / "corpus-dev" / "papers"
+    papers = sorted(p for d in (shared, CORPUS) if d.exists() for p in d.iterdir()
+                    if p.suffix.lower() in {".pdf", ".docx", ".html", ".txt", ".md"})
+    by_format: dict[str, dict] = {}
+    for path in papers:
+        fmt = path.suffix.lower().lstrip(".")
+        start = time.perf_counter()
+        try:
+            doc = read_document(path, 10**8)
+            read_structure(path)
+        except Exception as exc:  # an unreadable paper is reported, not timed
+            print(f"{path.name}: {exc}")
+            continue
+        seconds = (time.perf_counter() - start) / 2  # read_structure reads it again
+        f = by_format.setdefault(fmt, {"papers": 0, "pages": 0, "words": 0, "seconds": 0.0})
+        f["papers"] += 1
+        f["pages"] += doc.pages or 0
+        f["words"] += len(doc.text.split())
+        f["seconds"] += seconds
+    for f in by_format.values():
+        f["s_per_paper"] = round(f["seconds"] / f["papers"], 3)
+        f["s_per_page"] = round(f["seconds"] / f["pages"], 3) if f["pages"] else None
+        f["s_per_1000_words"] = round(1000 * f["seconds"] / max(f["words"], 1), 3)
+        f["seconds"] = round(f["seconds"], 2)
+    print(json.dumps(by_format, indent=2))
+    figures = {"by_format": by_format, "pdf_20_pages": _ingest_generated_pdf(args)}
+    print(json.dumps(figures["pdf_20_pages"], indent=2))
+    return figures
+
+
+def _ingest_generated_pdf(args) -> dict:
+    """A 20-page PDF of numbered, wrapped paragraphs under a running header, ingested whole."""
+    from fpdf import FPDF
+
+    from assistant.embedder import make_embedder
+    from assistant.settings import Settings
+    from ingest.pipeline import run_ingest
+
+    work = Path(tempfile.mkdtemp(prefix="clerk-bench-read-"))
+    (work / "papers").mkdir()
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=20)
+    sentence = ("The committee considered the report of the officer on item {n}, asked about "
+                "the cost and the timetable, and agreed the recommendation with one change. ")
+    n = 0
+    while pdf.pages_count < 20 or pdf.get_y() < 200:
+        if pdf.pages_count == 0 or pdf.get_y() > 260:
+            pdf.add_page()
+            pdf.set_font("Helvetica", size=9)
+            pdf.cell(0, 8, "Anytown District Council - Planning Committee - 5 March 2024",
+                     new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("Helvetica", size=11)
+        n += 1
+        pdf.multi_cell(0, 6, f"{n}. " + sentence.format(n=n) * 3, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+        if pdf.pages_count > 20:
+            break
+    path = work / "papers" / "twenty-pages.pdf"
+    pdf.output(str(path))
+    settings = Settings(_env_file=None, data_dir=work / "data", embed_backend=args.backend,
+                        onnx_cache_dir=args.onnx_cache_dir)
+    embedder = make_embedder(settings)
+    embedder.embed(["warm up"])  # the model's load is not the paper's ingest
+    start = time.perf_counter()
+    report = run_ingest([work / "papers"], settings, lambda: embedder, progress=False)
+    seconds = time.perf_counter() - start
+    shutil.rmtree(work, ignore_errors=True)
+    return {"pages": pdf.pages_count, "paragraphs": report.paragraphs,
+            "seconds": round(seconds, 2), "s_per_page": round(seconds / pdf.pages_count, 3),
+            "backend": args.backend, "summary": report.summary()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("ingest", "ask", "embed"):
+    for name in ("ingest", "ask", "embed", "read"):
         p = sub.add_parser(name)
         p.add_argument("--backend", choices=["torch", "onnx", "onnx-int8"], default="torch")
         p.add_argument("--onnx-cache-dir", help="where ONNX exports are kept (default: a fresh "
                        "temporary folder for embed, DATA_DIR/models otherwise)")
+        if name == "read":
+            continue
         if name == "embed":
             p.add_argument("--texts", type=int, default=2000)
             continue
@@ -237,7 +318,8 @@ def main() -> None:
                            help="embed each distinct paragraph once when building the store")
             p.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    {"ingest": bench_ingest, "ask": bench_ask, "embed": bench_embed}[args.command](args)
+    {"ingest": bench_ingest, "ask": bench_ask, "embed": bench_embed,
+     "read": bench_read}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -35,14 +35,17 @@ _UPPER = re.compile(r"^(?:\((?P<p>[A-Z])\)|(?P<b>[A-Z])[.)])(?=[ \t\u00a0]+[A-Z]
 _UPPER_ROMAN = re.compile(r"^(?:\((?P<p>[IVX]{1,5})\)|(?P<b>[IVX]{1,5})[.)])(?=[ \t\u00a0]+\S)")
 _BULLET = re.compile(r"^(?:[-*+–](?=[ \t\u00a0])|[•·▪◦●○■□➢►✓\uf0b7\uf0a7\uf076\uf0d8]|o(?=[ \t]))"
                      r"[ \t\u00a0]*")
+_BARE = re.compile(r"\d{1,4}(?:\.\d{1,3})*\.|\d{1,4}(?:\.\d{1,3})+|\d{1,4}/\d{1,4}(?:/\d{1,4})*|"
+                   r"[A-Z]{1,4}\s?\d{1,4}/\d{1,4}|\((?:\d{1,2}|[a-z]|[ivx]{1,5})\)")
+_YEARS = re.compile(r"^(?:19|20)\d{2}/\d{2}$")  # 2017/18, a financial year
 _DATE_LIKE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}$")
 _TIME_OR_MONEY = re.compile(r"^\d{1,4}\.\d{2}$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 
 # For readers that only need to know whether a line starts an item.
 LABEL_START = re.compile(
-    r"^(?:\d{1,4}(?:[./]\d{1,3})*(?:[ivx]{1,5}\)|[a-z]\)|[.):])?[ \t]|\d{1,4}\.[A-Z]|"
-    r"\(?[a-zA-Z]{1,4}\)[ \t]|"
+    r"^(?!(?:19|20)\d{2}/\d{2}\b)(?:\d{1,4}(?:[./]\d{1,3})*(?:[ivx]{1,5}\)|[a-z]\)|[.):])?[ \t]|"
+    r"\d{1,4}\.[A-Z]|\(?[a-zA-Z]{1,4}\)[ \t]|"
     r"[a-z]\.[ \t]|[IVX]{1,5}\.[ \t]|(?:Minute|Item|Agenda Item)\s+\d)")
 BULLET_START = _BULLET
 
@@ -64,9 +67,13 @@ def roman_value(s: str) -> int:
 
 
 def match_label(line: str) -> Label | None:
-    """The printed label that starts ``line`` (leading spaces allowed), or None."""
+    """The printed label that starts ``line`` (leading spaces allowed), or None. A label alone
+    on its line ("124." over "Apologies and Substitutes", as ModernGov prints minutes) counts."""
     stripped = line.lstrip(" \t\u00a0")
     lead = len(line) - len(stripped)
+    if _BARE.fullmatch(stripped.rstrip()) and not _YEARS.match(stripped.strip()):
+        found = match_label(stripped.rstrip() + " X")
+        return Label(found.text, found.style, found.value, len(line)) if found else None
     if not stripped[:1].isalnum() and stripped[:1] != "(":
         return None
     if m := _NAMED.match(stripped):
@@ -76,7 +83,7 @@ def match_label(line: str) -> Label | None:
     if m := _CODE.match(stripped):
         return Label(m.group("num").replace(" ", ""), "num", 0, lead + _rest(stripped, m))
     if (m := _SLASH.match(stripped)) and not _DATE_LIKE.match(m.group("num")) \
-            and not re.search(r"/\d{4}$", m.group("num")):
+            and not re.search(r"/\d{4}$", m.group("num")) and not _YEARS.match(m.group("num")):
         return Label(m.group("num"), "num", 0, lead + _rest(stripped, m))
     if m := _NUM_SUB.match(stripped):
         return Label(f"{m.group('num')}({m.group('sub')})", "num", 0, lead + _rest(stripped, m))

@@ -58,7 +58,9 @@ _COMMITTEE_LINE = re.compile(r"((?:[A-Z][\w'’,&-]*\s+){0,8}?(?:[A-Z][\w'’,&-
 _COMMITTEE_END = re.compile(r"^(?:[A-Z][\w'’,&-]*\s+|and\s+|of\s+|&\s+){0,8}(?:" + _BODY_WORDS
                             + r")$")
 _MINUTES_OF = re.compile(r"\b(?:minutes|notes)\s+of\s+(?:the\s+|an?\s+)?(.{3,90}?)"
-                         r"(?:\s+(?:held|of\s+the\s+above|meeting\s+held|on|at)\b|$)", re.I)
+                         r"(?:\s+(?:held|of\s+the\s+above|meeting\s+held|"
+                         r"on\s+(?:the\s+)?(?:\w+day|\d)|at\s+(?:\d|the\b))\b|$)", re.I)
+_DANGLING = re.compile(r"\b(?:of|of the|and|&|for|the)$|[,–-]$", re.I)
 _MEETING_KINDS = r"annual|extraordinary|special|ordinary|general|emergency|additional|inaugural"
 _LOCAL_TIER = re.compile(r"\b(Parish|Town|Community|Village|Neighbourhood)\s+Council$", re.I)
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the",
@@ -78,7 +80,7 @@ def infer(text: str, paragraphs: list[Paragraph], hints: dict[str, str]) -> dict
     lines = _blocks(header) + _lines(header) + [(ln, True) for ln in running]
     if hints.get("title"):
         lines.append((hints["title"], True))
-    council = _council(lines) or _council(_lines(text[:6000]))
+    council = _council(lines) or _body_council(text[:6000])
     return {
         "council": council,
         "committee": _committee(lines, council),
@@ -107,13 +109,19 @@ def _blocks(text: str) -> list[tuple[str, bool]]:
 
 
 def _lines(text: str) -> list[tuple[str, bool]]:
-    """(line, is_title): heading lines and short lines of their own are the paper's titles."""
-    out = []
+    """(line, is_title): heading lines and short lines of their own are the paper's titles. A
+    title line that ends mid-phrase ("MINUTES OF THE MEETING OF") goes on with the next."""
+    out: list[tuple[str, bool]] = []
     for raw in text.split("\n"):
         heading = raw.lstrip().startswith("#")
         line = one_line(clean_text(raw.lstrip("# ")))
-        if line:  # the paper's first line is its title, however long
-            out.append((line, heading or len(line) <= 70 or not out))
+        if not line:
+            continue
+        title = heading or len(line) <= 70 or not out  # the first line is a title, however long
+        if out and out[-1][1] and title and _DANGLING.search(out[-1][0]):
+            out[-1] = (f"{out[-1][0]} {line}", True)
+        else:
+            out.append((line, title))
     return out
 
 
@@ -144,6 +152,12 @@ def _iso(year: str, month: str, day: str) -> str | None:
         return None
 
 
+def printed_date(text: str) -> str | None:
+    """The first full date printed in ``text``, or None."""
+    found = parse_date(text)
+    return found[0][1] if found else None
+
+
 def meeting_date(lines: list[tuple[str, bool]]) -> str | None:
     """The meeting's date: the best-placed full date in the header lines."""
     best = None
@@ -171,12 +185,34 @@ def _council(lines: list[tuple[str, bool]]) -> str | None:
     for line, _ in sorted(lines, key=lambda x: not x[1]):
         for pattern in (_CYNGOR, _COUNCIL, _COUNCIL_OF, _SPECIAL_BODY):
             m = pattern.search(line if line.isupper() is False else titlecase(line))
-            if m:
-                name = re.sub(r"^(?:(?:The|To|Of|For|From|At|By|Minutes|Meeting|Agenda)\s+)+", "",
-                              m.group(1).strip(" -–"))
-                if len(name.split()) >= 2 and not re.match(r"(?:" + _TIERS + r")\s", name):
-                    return titlecase(name) if name.isupper() else name
+            if m and (name := _clean_council(m.group(1))):
+                return name
     return None
+
+
+def _body_council(text: str) -> str | None:
+    """A council the body names again and again (at least twice, more than any other); one
+    named in passing is more often a partner ("submitted to the District Council") than the
+    paper's own."""
+    from collections import Counter
+
+    names = Counter()
+    for line, _ in _lines(text):
+        for pattern in (_CYNGOR, _COUNCIL, _COUNCIL_OF):
+            names.update(_clean_council(m.group(1)) for m in pattern.finditer(line))
+    names.pop(None, None)
+    ranked = names.most_common(2)
+    if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
+        return ranked[0][0]
+    return None
+
+
+def _clean_council(found: str) -> str | None:
+    name = re.sub(r"^(?:(?:The|To|Of|For|From|At|By|Minutes|Meeting|Agenda)\s+)+", "",
+                  found.strip(" -–"))
+    if len(name.split()) < 2 or re.match(r"(?:" + _TIERS + r")\s", name):
+        return None
+    return titlecase(name) if name.isupper() else name
 
 
 def _committee(lines: list[tuple[str, bool]], council: str | None) -> str | None:
@@ -195,11 +231,14 @@ def _committee(lines: list[tuple[str, bool]], council: str | None) -> str | None
                     body += " Meeting"  # "Minutes of Extraordinary Meeting held on ..."
                 return _meeting_name(body)
     for line, title in lines:
-        if not title or match_label(line):
+        if not title or match_label(line) or len(line) >= 160:
             continue
         whole = line.split("|")[0].strip()
-        # "Decided at meeting: 19/10/2015 - Policy Committee": the body is the line's last part.
-        for candidate in dict.fromkeys([whole, re.split(r"\s[-–]\s|:\s", whole)[-1].strip()]):
+        # "Decided at meeting: 19/10/2015 - Policy Committee": the body is the line's last part;
+        # "Anytown Council – Cabinet – 5 May 2024": any part between dashes may be it.
+        parts = [whole, re.split(r"\s[-–]\s|:\s", whole)[-1].strip(),
+                 *(p.strip() for p in re.split(r"\s+[|–—-]\s+", line))]
+        for candidate in dict.fromkeys(parts):
             name = re.sub(r"\s+(?:minutes|agenda|meeting)\b.*$", "", candidate, flags=re.I)
             if len(candidate) < 120 and _COMMITTEE_END.search(
                     titlecase(name) if name.isupper() else name):
@@ -231,8 +270,8 @@ def _doc_type(header: str, text: str) -> str:
         return "agenda"
     if re.search(r"\b(?:present|presennol|in attendance|apologies)\b", head):
         return "minutes"
-    if re.search(r"purpose of (?:the\s+)?report|\breport\b|recommendations?|is recommended to",
-                 head) \
+    if re.search(r"purpose of (?:the\s+)?report|\breport\b|recommend(?:s|ed|ations?)\b|"
+                 r"is recommended to", head) \
             or "report contact" in text[:20000].lower():
         return "report"
     if re.search(r"\b(?:resolved|seconded|it was agreed|were received|apologies were)\b",

@@ -10,7 +10,8 @@ resolved, recommended, actioned or asked to be provided, and "next steps" are of
 import re
 from dataclasses import dataclass
 
-from ingest.structure import clean_text, one_line
+from ingest.labels import match_label
+from ingest.structure import DECISION_LINE, clean_text, one_line
 
 RECORD_KINDS = ("resolution", "recommendation", "action", "further_information")
 
@@ -69,12 +70,29 @@ def extract_records(paragraph_label: str, kind: str | None, text: str) -> list[R
     ACTION items (none for next steps or plain text without them)."""
     body = clean_text(text)
     if kind in RECORD_KINDS:
-        record = one_line(_LIST_NUMBER.sub("", body, count=1))
+        record = one_line(_LIST_NUMBER.sub("", decision_of(body), count=1))
         if not record:
             return []
         return [RecordDraft(kind, paragraph_label, record, owners_of(record), due_of(record))]
     return [RecordDraft("action", paragraph_label, item, owners_of(item), due_of(item), n, line)
             for n, (item, line) in enumerate(inline_actions(body), 1)]
+
+
+def decision_of(body: str) -> str:
+    """A minute's decision: from its "RESOLVED…"/"AGREED"/"DECISION:" line through the items
+    listed under it. What follows as prose (a member's update, the next discussion) is not
+    part of the decision. A paragraph that opens with its decision is all decision."""
+    lines = body.split("\n")
+    marked = [i for i, ln in enumerate(lines)
+              if DECISION_LINE.match(_LIST_NUMBER.sub("", ln, count=1))]
+    if not marked or marked[0] == 0:
+        return body
+    out = [lines[marked[0]]]
+    for line in lines[marked[0] + 1:]:
+        if not (_LIST_NUMBER.match(line) or _BULLET.match(line) or match_label(line)):
+            break
+        out.append(line)
+    return "\n".join(out)
 
 
 def inline_actions(text: str) -> list[tuple[str, str]]:

@@ -27,6 +27,7 @@ _SUB_STYLES = ("paren", "alpha", "roman", "upper", "upper_roman", "inner")
 _MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(.+?)[ \t#]*$")
 _INLINE_RESOLVED = re.compile(r"^\s*(?:(?:it\s+was\s+)?(?:RESOLVED|Resolved)\b|(?:It was )?AGREED\b|"
                               r"DECISION\s*:|Decision\s*:)")
+DECISION_LINE = _INLINE_RESOLVED  # "RESOLVED that…", "It was AGREED", "DECISION:"
 # "Next meeting: Tuesday 2nd July": the minutes' closing formula is no part of the last item.
 _CLOSING = re.compile(r"^\W*(?:(?:date|time|venue)\s+(?:and\s+\w+\s+)?of\s+(?:the\s+)?"
                       r"next\s+meeting\b|(?:the\s+)?next\s+meeting\b|"
@@ -131,7 +132,9 @@ class _Builder:
         self.restart = False  # inside a block whose list restarted at 1
         self.restart_top: int | None = None
         self.since_heading = True  # no paragraph yet under the current heading
-        self.stack: list[Label] = []  # the labels the current one nests in, outermost first
+        self.stack: list[Label] = []
+        self.headings = 0  # headings seen so far
+        self.top_heading = 0  # headings seen when the current top-level label was printed  # the labels the current one nests in, outermost first
         self.outline = False  # the heading is a bulleted outline's section name
         self.saved: list[Label] = []  # the stack the last heading closed
 
@@ -146,13 +149,30 @@ class _Builder:
                         "kind": kind}
         self.since_heading = False
 
+    def resolves(self, label: str) -> bool:
+        """An item listed under its parent's "RESOLVED that:" is part of the decision, and so
+        are its siblings that follow."""
+        prev = self.current if self.current is not None else \
+            (self.paragraphs[-1] if self.paragraphs else None)
+        if prev is None or not prev["label"] or "(" not in label:
+            return False
+        parent = label[:label.rindex("(")]
+        if prev["label"] == parent:
+            last = self.text[prev["start"]:prev["end"]].rstrip().rsplit("\n", 1)[-1]
+            return bool(_INLINE_RESOLVED.match(last) and last.endswith(":"))
+        sibling = "(" in prev["label"] and prev["label"][:prev["label"].rindex("(")] == parent
+        return sibling and prev.get("kind") == "resolution"
+
     def extend(self, end: int) -> None:
         assert self.current is not None
         self.current["end"] = end
 
     def set_heading(self, heading: str, lead_in: bool = False) -> None:
         """A heading closes the item above; one ending with a colon ("Committee resolved to:")
-        leads into a list that stays inside that item."""
+        leads into a list that stays inside that item, and so does a Resolved/Recommendations
+        heading inside a numbered minute ("RESOLVED that:" inside minute 84)."""
+        inside = self.current is not None and self.current["label"] is not None
+        self.headings += 1
         self.close()
         self.heading = heading
         self.kind, self.prefix = block_kind(heading)
@@ -160,7 +180,8 @@ class _Builder:
         self.restart_top = None
         self.since_heading = True
         self.saved = self.stack or self.saved
-        if not (lead_in and self.stack and self.stack[0].style == "num"):
+        keeps = (lead_in or (self.kind and inside)) and self.stack and self.stack[0].style == "num"
+        if not keeps:
             self.stack = []
         self.outline = False
 
@@ -209,10 +230,16 @@ class _Builder:
             del self.stack[inner:]
             self.stack.append(Label(label.text, "inner", label.value, label.end))
             return self._path()
-        if plain and label.value == 1 and self.stack and self._lead_in():
+        if plain and label.value == 1 and self.stack and (self._lead_in() or (
+                self.stack[0].value > 1 and len(self.stack) == 1
+                and self.headings == self.top_heading and self.current is not None
+                and self.current["label"] == self.stack[0].text)):
+            # "125. Declarations of Interest" then "1. Mr Balfour declared…": a list inside
+            # the item (no heading between), not a new sequence
             self.stack.append(Label(label.text, "inner", 1, label.end))
             return self._path()
         self.stack = [label]
+        self.top_heading = self.headings
         return label.text
 
     def _lead_in(self) -> bool:
@@ -271,6 +298,7 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         else:
             nxt[k], alone[k] = nxt[k + 1], alone[k + 1]
     i, label_line, bullet_line, bare = 0, -2, -2, 0
+    label_rest = ""  # the text after the last label, on its line
     levels: dict[str, int] = {}  # bullet marks in order of first use: outline levels
     while i < len(lines):
         line, (start, end) = lines[i], spans[i]
@@ -297,9 +325,10 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         label = b.accept(found) if found else None
         if label:
             s = start + len(line) - len(line.lstrip(" \t\u00a0"))
-            kind = b.kind or ("resolution" if _INLINE_RESOLVED.match(line[found.end:]) else None)
+            kind = b.kind or ("resolution" if _INLINE_RESOLVED.match(line[found.end:])
+                              or b.resolves(label) else None)
             b.open(label, s, end, kind)
-            label_line = i
+            label_line, label_rest = i, line[found.end:]
             i += 1
             continue
         # A block: this line and the non-blank lines that follow it without a gap.
@@ -317,7 +346,8 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         # No gap after "5. Title", or the first block after a title-only "5. Apologies".
         under_label = b.current is not None and (label_line == i - 1 or (
             b.current["label"] is not None and b.current["end"] == spans[label_line][1]
-            and _title_only(lines[label_line]) and not _marked_heading(block)))
+            and (_title_only(label_rest) and not _marked_heading(block)
+                 or not label_rest.strip())))
         level = levels.setdefault(_mark(line), len(levels)) if bullet else None
         if side and not bullet:
             # "Present:<tab>Cllrs ...": a side label in a column of its own heads its text.
@@ -380,10 +410,9 @@ def _is_section_name(text: str) -> bool:
     return 0 < len(text.split()) <= _SECTION_WORDS and not re.search(r"[.:;,!?\d]", text)
 
 
-def _title_only(line: str) -> bool:
+def _title_only(rest: str) -> bool:
     """A labelled line that is only a short title ("5. Apologies"): what follows is its body."""
-    found = label_of(line)
-    title = line[found.end:].strip() if found else ""
+    title = rest.strip()
     return bool(title) and not title.endswith(_SENTENCE_END) and len(title.split()) <= _TITLE_WORDS
 
 

@@ -139,3 +139,12 @@ def test_records_quote_the_paragraph_and_never_invent_owners_or_dates(lines, kin
         assert r.due is None or r.due in r.text
     if kind not in RECORD_KINDS and "ACTION" not in text and "Action" not in text:
         assert extract_records("9", kind, text) == []
+
+
+def test_a_decision_inside_minutes_is_the_resolved_text_not_the_discussion():
+    text = ("84. Budget monitoring\nThe Treasurer presented the report and answered questions.\n"
+            "RESOLVED that:\n(1) the report be noted;\n(2) the underspend be carried forward.\n"
+            "The Cabinet Member then updated members on the new leisure centre.")
+    [record] = extract_records("84", "resolution", text)
+    assert record.text.startswith("RESOLVED that:") and "underspend be carried forward" in record.text
+    assert "Treasurer presented" not in record.text and "leisure centre" not in record.text
