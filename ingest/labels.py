@@ -22,7 +22,7 @@ _DOTTED = re.compile(r"^(?P<num>\d{1,4}(?:\.\d{1,3})+)\.?(?=[ \t\u00a0]+[^\sa-z]
 _SINGLE = re.compile(r"^(?P<num>\d{1,4})(?:[.)]" + _AFTER + r"|[ ]\.(?=\t|[ \u00a0]+[A-Z])"
                      r"|\.(?=[A-Z])|(?=\t|[ \u00a0]{2,}\S))")
 # "4.5vii)", "5vi)", "12ii)": an item's number with its sub-item's letter or numeral run on.
-_NUM_SUB = re.compile(r"^(?P<num>\d{1,4}(?:\.\d{1,3})*)(?P<sub>[ivx]{1,5}|[a-z])\)" + _AFTER)
+_NUM_SUB = re.compile(r"^(?P<num>\d{1,4}(?:\.[ ]?\d{1,3})*)(?P<sub>[ivx]{1,5}|[a-z])\)" + _AFTER)
 # "2 SPECIAL ISSUES": a number, one space, and a title wholly in capitals.
 _CAPS_TITLE = re.compile(r"^(?P<num>\d{1,3}) (?=[A-Z][A-Z'’&,/ -]*[A-Z][ \t]*$)")
 # "3778 - Llandogo Play Area": a minute number set off by a dash.
@@ -86,7 +86,8 @@ def match_label(line: str) -> Label | None:
             and not re.search(r"/\d{4}$", m.group("num")) and not _YEARS.match(m.group("num")):
         return Label(m.group("num"), "num", 0, lead + _rest(stripped, m))
     if m := _NUM_SUB.match(stripped):
-        return Label(f"{m.group('num')}({m.group('sub')})", "num", 0, lead + _rest(stripped, m))
+        num = m.group("num").replace(" ", "")  # "4. 4.4.5viii)": a stray space
+        return Label(f"{num}({m.group('sub')})", "num", 0, lead + _rest(stripped, m))
     if (m := _DOTTED.match(stripped)) and not _time_or_money(stripped, m):
         return Label(m.group("num"), "num", 0, lead + _rest(stripped, m))
     if m := _SINGLE.match(stripped):
