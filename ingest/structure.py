@@ -36,6 +36,7 @@ _BOILERPLATE = re.compile(r"^\s*this page is intentionally left blank\s*$", re.I
 _TERMINAL = (".", ";", ",", "!", "?", "”", '"', ")")
 _BARE_NUMBER = re.compile(r"^[ \t]*(\d{1,2}) (?=[A-Z][a-z])")
 _SIDE_LABEL = re.compile(r"^[ \t]*([A-Z][\w ]{0,30}:)\t+(?=\S)")
+_RECORD = re.compile(r"^[ \t]*[A-Z][\w ]{0,40}\??:[ \t]+\S")
 _HEADING_WORDS = 10
 _JOINING = {"and", "or", "&", "of", "the", "a", "an"}  # words no sentence ends on
 _TITLE_WORDS = 8
@@ -297,7 +298,7 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             alone[k] = k + 2 >= len(lines) or bool(_BLANK.match(lines[k + 2]))
         else:
             nxt[k], alone[k] = nxt[k + 1], alone[k + 1]
-    i, label_line, bullet_line, bare = 0, -2, -2, 0
+    i, label_line, bullet_line, bare, record_line = 0, -2, -2, 0, -9
     label_rest = ""  # the text after the last label, on its line
     levels: dict[str, int] = {}  # bullet marks in order of first use: outline levels
     while i < len(lines):
@@ -369,9 +370,14 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             bullet_line = j
         elif not bullet and not under_label and bullet_line != i - 1 \
                 and _is_heading_block(block, following) and not _continues(b, block) \
+                and not _record(block, following, alone[j], record_line == i - 2) \
                 and not (not re.search(r":(?!\d)", " ".join(block))
                          and _in_list(b, following, alone[j])):
             b.set_heading(_heading_text(" ".join(block)), _colon_end(block[-1]))
+        elif len(block) == 1 and _RECORD.match(line) and _record(block, following, alone[j],
+                                                                 record_line == i - 2):
+            b.open(None, block_start, block_end, b.kind)
+            record_line = i
         elif b.current is not None and b.current["label"] is not None and not under_label \
                 and not bullet and _CLOSING.match(line):
             b.open(None, block_start, block_end, b.kind)
@@ -390,6 +396,17 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         i = j + 1
     b.close()
     return _finish(text, b.paragraphs)
+
+
+def _record(block: list[str], following: str | None, alone: bool, after_record: bool) -> bool:
+    """"Decision status: Approved" / "Is Key decision?: No": a run of one-line "key: value"
+    records, each its own paragraph, not a heading over the next."""
+    if len(block) != 1 or not _RECORD.match(block[0]):
+        return False
+    if after_record:
+        return True
+    return bool(following and alone and _RECORD.match(following)
+                and _is_heading_block([following], None))
 
 
 def _colon_end(line: str) -> bool:
