@@ -18,13 +18,18 @@ _NAMED = re.compile(
 _CODE = re.compile(r"^(?P<num>[A-Z]{1,4}\s?\d{1,4}(?:/\d{1,4})+)[.:)]?" + _AFTER)
 _SLASH = re.compile(r"^(?P<num>\d{1,4}(?:/\d{1,4})+(?:\.\d{1,3})*)[.:)]?" + _AFTER)
 _DOTTED = re.compile(r"^(?P<num>\d{1,4}(?:\.\d{1,3})+)\.?(?=[ \t\u00a0]+[^\sa-z]|\t)")
-_SINGLE = re.compile(r"^(?P<num>\d{1,4})(?:[.)]" + _AFTER + r"|\.(?=[A-Z])|(?=\t|[ \u00a0]{2,}\S))")
+# "2 .<tab>To register": a stray space before the full stop.
+_SINGLE = re.compile(r"^(?P<num>\d{1,4})(?:[.)]" + _AFTER + r"|[ ]\.(?=\t|[ \u00a0]+[A-Z])"
+                     r"|\.(?=[A-Z])|(?=\t|[ \u00a0]{2,}\S))")
 # "4.5vii)", "5vi)", "12ii)": an item's number with its sub-item's letter or numeral run on.
-_NUM_SUB = re.compile(r"^(?P<num>\d{1,4}(?:\.\d{1,3})*)(?P<sub>[ivx]{1,5}|[a-z])\)" + _AFTER)
+_NUM_SUB = re.compile(r"^(?P<num>\d{1,4}(?:\.[ ]?\d{1,3})*)(?P<sub>[ivx]{1,5}|[a-z])\)" + _AFTER)
 # "2 SPECIAL ISSUES": a number, one space, and a title wholly in capitals.
 _CAPS_TITLE = re.compile(r"^(?P<num>\d{1,3}) (?=[A-Z][A-Z'’&,/ -]*[A-Z][ \t]*$)")
+# "3778 - Llandogo Play Area": a minute number set off by a dash.
+_DASHED = re.compile(r"^(?P<num>\d{1,4})[ \t\u00a0]+[-–][ \t\u00a0]+(?=[A-Z])")
 _PAREN_NUM = re.compile(r"^\((?P<num>\d{1,2})\)" + _AFTER)
-_ALPHA = re.compile(r"^(?:\((?P<p>[a-z])\)|(?P<b>[a-z])[.)])" + _AFTER)
+_ALPHA = re.compile(r"^(?:\((?P<p>[a-z])\)|(?P<b>[a-z])[.)])" + _AFTER
+                    + r"|^(?P<c>[a-z])\)(?=[A-Z][a-z])")  # "b)Commercial waste": no space
 _ROMAN = re.compile(r"^(?:\((?P<p>[ivx]{1,5})\)|(?P<b>[ivx]{1,5})[.)])" + _AFTER)
 _UPPER = re.compile(r"^(?:\((?P<p>[A-Z])\)|(?P<b>[A-Z])[.)])(?=[ \t\u00a0]+[A-Z][a-z])")
 _UPPER_ROMAN = re.compile(r"^(?:\((?P<p>[IVX]{1,5})\)|(?P<b>[IVX]{1,5})[.)])(?=[ \t\u00a0]+\S)")
@@ -81,10 +86,13 @@ def match_label(line: str) -> Label | None:
             and not re.search(r"/\d{4}$", m.group("num")) and not _YEARS.match(m.group("num")):
         return Label(m.group("num"), "num", 0, lead + _rest(stripped, m))
     if m := _NUM_SUB.match(stripped):
-        return Label(f"{m.group('num')}({m.group('sub')})", "num", 0, lead + _rest(stripped, m))
+        num = m.group("num").replace(" ", "")  # "4. 4.4.5viii)": a stray space
+        return Label(f"{num}({m.group('sub')})", "num", 0, lead + _rest(stripped, m))
     if (m := _DOTTED.match(stripped)) and not _time_or_money(stripped, m):
         return Label(m.group("num"), "num", 0, lead + _rest(stripped, m))
     if m := _SINGLE.match(stripped):
+        return Label(m.group("num"), "num", int(m.group("num")), lead + _rest(stripped, m))
+    if m := _DASHED.match(stripped):
         return Label(m.group("num"), "num", int(m.group("num")), lead + _rest(stripped, m))
     if m := _CAPS_TITLE.match(stripped):
         return Label(m.group("num"), "num", int(m.group("num")), lead + _rest(stripped, m))
@@ -94,7 +102,7 @@ def match_label(line: str) -> Label | None:
         s = m.group("p") or m.group("b")
         return Label(f"({s})", "roman", roman_value(s), lead + _rest(stripped, m))
     if m := _ALPHA.match(stripped):
-        s = m.group("p") or m.group("b")
+        s = m.group("p") or m.group("b") or m.group("c")
         return Label(f"({s})", "alpha", ord(s) - 96, lead + _rest(stripped, m))
     if m := _UPPER_ROMAN.match(stripped):
         s = m.group("p") or m.group("b")

@@ -43,8 +43,9 @@ _NAME = r"(?:[A-Z][\w'’.&-]*|&|and|a|of|on|upon|le|la|under|-)"
 _COUNCIL = re.compile(r"((?:[A-Z][\w'’.-]*[ \t]+)(?:" + _NAME + r"[ \t–-]+){0,5}?(?:" + _TIERS
                       + r")[ \t]+Council)\b")
 # Bodies that are not called councils: "Lincoln Square Special Service Area #21".
-_SPECIAL_BODY = re.compile(r"((?:[A-Z][\w'’.-]*[ \t]+){1,5}(?:Special\s+Service\s+Area|Business\s+"
-                           r"Improvement\s+District|Special\s+District)(?:\s+(?:#|No\.?\s*)?\d+)?)")
+_SPECIAL_BODY = re.compile(r"((?:[A-Z][\w'’.-]*[ \t]+){1,5}(?:Special\s+Service\s+Area|"
+                           r"Business\s+Improvement\s+District|Special\s+District)"
+                           r"(?:\s+(?:#|No\.?\s*)?\d+)?)")
 _COUNCIL_OF = re.compile(r"\b((?:London|Royal)\s+Borough\s+of\s+[A-Z][\w'’-]*(?:\s+(?:and|&|upon)?"
                          r"\s*[A-Z][\w'’-]*){0,3}|City\s+of\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?"
                          r"(?:\s+Council)?)")
@@ -223,10 +224,10 @@ def _committee(lines: list[tuple[str, bool]], council: str | None) -> str | None
             body = m.group(1).strip(" .,:-–")
             if body and not re.match(r"(?:an?\s+|the\s+)?meeting$|(?:the\s+)?(?:previous|last|"
                                      r"next)\b", body, re.I) \
-                    and not re.search(r"\b(?:of|the|for|a|an)$", body, re.I):  # "...MEETING OF" / ...
+                    and not re.search(r"\b(?:of|the|for|a|an)$", body, re.I):  # "MEETING OF" / ...
                 body = titlecase(body) if body.isupper() else body
-                if m.group(0).lower().rstrip().endswith("held") and re.fullmatch(_MEETING_KINDS, body,
-                                                                               re.I):
+                if m.group(0).lower().rstrip().endswith("held") \
+                        and re.fullmatch(_MEETING_KINDS, body, re.I):
                     body += " Meeting"  # "Minutes of Extraordinary Meeting held on ..."
                 return _meeting_name(body)
     for line, title in lines:
@@ -264,7 +265,8 @@ def _doc_type(header: str, text: str) -> str:
         return "decision"
     if re.search(r"\b(?:minutes?|cofnodion|record of proceedings)\b", head):
         return "minutes"
-    if re.search(r"\bagenda\b(?!\s+item\s+\d)|summoned to attend|notice of (?:the\s+)?meeting", head):
+    if re.search(r"\bagenda\b(?!\s+item\s+\d)|summoned to attend|notice of (?:the\s+)?meeting",
+                 head):
         return "agenda"
     if re.search(r"\b(?:present|presennol|in attendance|apologies)\b", head):
         return "minutes"

@@ -28,9 +28,17 @@ _MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(.+?)[ \t#]*$")
 _INLINE_RESOLVED = re.compile(r"^\s*(?:(?:it\s+was\s+)?(?:RESOLVED|Resolved)\b|(?:It was )?AGREED\b|"
                               r"DECISION\s*:|Decision\s*:)")
 DECISION_LINE = _INLINE_RESOLVED  # "RESOLVED that…", "It was AGREED", "DECISION:"
+# "Next meeting: Tuesday 2nd July": the minutes' closing formula is no part of the last item.
+_CLOSING = re.compile(r"^\W*(?:(?:date|time|venue)\s+(?:and\s+\w+\s+)?of\s+(?:the\s+)?"
+                      r"next\s+meeting\b|(?:the\s+)?next\s+meeting\b|"
+                      r"the\s+next\s+[\w&,' -]{0,80}?\bmeeting\b)", re.I)
 _BOILERPLATE = re.compile(r"^\s*this page is intentionally left blank\s*$", re.I)
 _TERMINAL = (".", ";", ",", "!", "?", "”", '"', ")")
+_BARE_NUMBER = re.compile(r"^[ \t]*(\d{1,2}) (?=[A-Z][a-z])")
+_SIDE_LABEL = re.compile(r"^[ \t]*([A-Z][\w ]{0,30}:)\t+(?=\S)")
+_RECORD = re.compile(r"^[ \t]*[A-Z][\w ]{0,40}\??:[ \t]+\S")
 _HEADING_WORDS = 10
+_JOINING = {"and", "or", "&", "of", "the", "a", "an"}  # words no sentence ends on
 _TITLE_WORDS = 8
 _SECTION_WORDS = 5
 _SENTENCE_END = (".", ";", ":", "!", "?")
@@ -290,7 +298,8 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             alone[k] = k + 2 >= len(lines) or bool(_BLANK.match(lines[k + 2]))
         else:
             nxt[k], alone[k] = nxt[k + 1], alone[k + 1]
-    i, label_line, bullet_line = 0, -2, -2
+    i, label_line, bullet_line, bare, record_line = 0, -2, -2, 0, -9
+    label_rest = ""  # the text after the last label, on its line
     levels: dict[str, int] = {}  # bullet marks in order of first use: outline levels
     while i < len(lines):
         line, (start, end) = lines[i], spans[i]
@@ -305,16 +314,26 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         if heading:  # "## 19.09.03 Minutes": a numbered title is a numbered paragraph
             line = " " * (heading.start(1)) + heading.group(1)
         found = label_of(line)
+        if found is not None:
+            bare = 0  # a printed label ends a run of bare numbers
+        elif m := _BARE_NUMBER.match(line):
+            # "1 Commence ..." / "2 Commence ...": bare numbers count as labels only in a run
+            # that starts at 1 and goes up by one ("12 members of the public" is a count).
+            n = int(m.group(1))
+            ahead = _BARE_NUMBER.match(nxt[i] or "")
+            if (n == 1 and ahead and int(ahead.group(1)) == 2) or (n > 1 and bare == n - 1):
+                found, bare = Label(m.group(1), "num", n, m.end()), n
         label = b.accept(found) if found else None
         if label:
             s = start + len(line) - len(line.lstrip(" \t\u00a0"))
             kind = b.kind or ("resolution" if _INLINE_RESOLVED.match(line[found.end:])
                               or b.resolves(label) else None)
             b.open(label, s, end, kind)
-            label_line = i
+            label_line, label_rest = i, line[found.end:]
             i += 1
             continue
         # A block: this line and the non-blank lines that follow it without a gap.
+        side = _SIDE_LABEL.match(line) if b.current is None or b.current["label"] is None else None
         j = i
         while j + 1 < len(lines) and not _BLANK.match(lines[j + 1]) \
                 and not _MD_HEADING.match(lines[j + 1]) and not label_of(lines[j + 1]) \
@@ -328,10 +347,14 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         # No gap after "5. Title", or the first block after a title-only "5. Apologies".
         under_label = b.current is not None and (label_line == i - 1 or (
             b.current["label"] is not None and b.current["end"] == spans[label_line][1]
-            and (_title_only(lines[label_line]) and not _marked_heading(block)
-                 or not lines[label_line][label_of(lines[label_line]).end:].strip())))
+            and (_title_only(label_rest) and not _marked_heading(block)
+                 or not label_rest.strip())))
         level = levels.setdefault(_mark(line), len(levels)) if bullet else None
-        if bullet and level == 0 and following and is_bullet(following) \
+        if side and not bullet:
+            # "Present:<tab>Cllrs ...": a side label in a column of its own heads its text.
+            b.set_heading(side.group(1).strip())
+            b.open(None, start + side.end(), block_end, b.kind)
+        elif bullet and level == 0 and following and is_bullet(following) \
                 and levels.get(_mark(following), len(levels)) > 0 \
                 and _is_section_name(BULLET_START.sub("", line.lstrip(" \t\u00a0"), 1)):
             # "• Updates" over "o ..." items: an outline's top-level section name is a heading.
@@ -347,9 +370,17 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             bullet_line = j
         elif not bullet and not under_label and bullet_line != i - 1 \
                 and _is_heading_block(block, following) and not _continues(b, block) \
+                and not _record(block, following, alone[j], record_line == i - 2) \
                 and not (not re.search(r":(?!\d)", " ".join(block))
                          and _in_list(b, following, alone[j])):
             b.set_heading(_heading_text(" ".join(block)), _colon_end(block[-1]))
+        elif len(block) == 1 and _RECORD.match(line) and _record(block, following, alone[j],
+                                                                 record_line == i - 2):
+            b.open(None, block_start, block_end, b.kind)
+            record_line = i
+        elif b.current is not None and b.current["label"] is not None and not under_label \
+                and not bullet and _CLOSING.match(line):
+            b.open(None, block_start, block_end, b.kind)
         elif b.current is not None and (b.current["label"] is not None or bullet
                                         or bullet_line == i - 1 or _continues(b, block)):
             if bullet or bullet_line == i - 1:
@@ -365,6 +396,17 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         i = j + 1
     b.close()
     return _finish(text, b.paragraphs)
+
+
+def _record(block: list[str], following: str | None, alone: bool, after_record: bool) -> bool:
+    """"Decision status: Approved" / "Is Key decision?: No": a run of one-line "key: value"
+    records, each its own paragraph, not a heading over the next."""
+    if len(block) != 1 or not _RECORD.match(block[0]):
+        return False
+    if after_record:
+        return True
+    return bool(following and alone and _RECORD.match(following)
+                and _is_heading_block([following], None))
 
 
 def _colon_end(line: str) -> bool:
@@ -385,10 +427,9 @@ def _is_section_name(text: str) -> bool:
     return 0 < len(text.split()) <= _SECTION_WORDS and not re.search(r"[.:;,!?\d]", text)
 
 
-def _title_only(line: str) -> bool:
+def _title_only(rest: str) -> bool:
     """A labelled line that is only a short title ("5. Apologies"): what follows is its body."""
-    found = label_of(line)
-    title = line[found.end:].strip() if found else ""
+    title = rest.strip()
     return bool(title) and not title.endswith(_SENTENCE_END) and len(title.split()) <= _TITLE_WORDS
 
 
@@ -421,7 +462,14 @@ def _continues(b: _Builder, block: list[str]) -> bool:
         return False
     last = b.last_char()
     first = block[0].lstrip(" \t\u00a0-*•·")
-    return bool(last) and last not in (".", ":", ";", "!", "?") and first[:1].islower()
+    if not last or last in (".", ":", ";", "!", "?"):
+        return False
+    if first[:1].islower():
+        return True
+    # "... R Robson and" / "P Clarke, ...": a sentence cannot end on a joining word.
+    tail = b.text[max(b.current["start"], b.current["end"] - 12):b.current["end"]].split()
+    return bool(tail) and tail[-1].lower() in _JOINING and not label_of(block[0]) \
+        and not is_bullet(block[0])
 
 
 def _finish(text: str, raw: list[dict]) -> list[Paragraph]:

@@ -52,6 +52,7 @@ class _Line:
     first_word_width: float
     second_x: float | None = None  # where the line's second word starts
     row: bool = False  # a table row: never joined with its neighbours
+    title: bool = False  # a table cell's title line: a heading
     boxes: list = field(default_factory=list)
 
 
@@ -292,9 +293,37 @@ def _table_rows(rows: list, page: int) -> list[_Line]:
         if not texts or row.bbox is None:
             continue
         x0, top, x1, bottom = row.bbox
-        out.append(_Line(page=page, x0=x0, x1=x1, top=top, bottom=bottom, size=0, bold=False,
-                         text=" | ".join(texts), first_word_width=0, row=True))
+        box = dict(page=page, x0=x0, x1=x1, top=top, bottom=bottom, size=0, bold=False,
+                   first_word_width=0, row=True)
+        prose = [c for c in cells if c and c.strip()]
+        if len(prose) == 1 and prose[0] is cells[0] and (parts := _prose_cell(prose[0])):
+            title, body = parts
+            out.append(_Line(text=title, title=True, **box))
+            out.append(_Line(text=body, **box))
+            continue
+        out.append(_Line(text=" | ".join(texts), **box))
     return out
+
+
+def _prose_cell(cell: str) -> tuple[str, str] | None:
+    """A table row that is one cell of prose under a short title line ("Police Matters:" over
+    its minute) reads as a heading and its paragraphs: wrapped lines joined, a line that stops
+    well short of the cell's width after a sentence end, or one before a label, breaks."""
+    lines = [" ".join(ln.split()) for ln in cell.split("\n") if ln.strip()]
+    if len(lines) < 2 or len(lines[0]) > 60 or lines[0].endswith((".", ",", ";")) \
+            or not lines[0][:1].isupper():
+        return None
+    body = lines[1:]
+    width = max(len(ln) for ln in body)
+    out = body[0]
+    for prev, ln in zip(body, body[1:]):
+        if LABEL_START.match(ln) or BULLET_START.match(ln):
+            out += "\n" + ln
+        elif len(prev) + 1 + len(ln.split()[0]) < 0.9 * width:
+            out += "\n\n" + ln  # stopped short: the author ended the line
+        else:
+            out += " " + ln
+    return lines[0], out
 
 
 def _key(text: str) -> str:
@@ -339,7 +368,7 @@ def _assemble(lines: list[_Line]) -> Document:
     prev: _Line | None = None
     prev_heading = False
     for ln in lines:
-        heading = _is_heading(ln, body_size) and not (
+        heading = ln.title or _is_heading(ln, body_size) and not (
             prev is not None and not prev_heading and _wraps_onto(prev, ln, pitch, right))
         line_text = ln.text.strip()
         if prev is None:

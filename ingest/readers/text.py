@@ -23,9 +23,9 @@ _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$")
 _MD_BULLET = re.compile(r"^([ \t]*)[*+][ \t]+")
 _QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?")
 _TERMINAL = (".", "!", "?", ":", ";", "”", '"')
-_MIN_WRAPPED_LINES = 8
+_MIN_WRAPPED_LINES = 8  # fewer inner lines than this say nothing about a wrap width
 _WRAPPED_SHARE = 0.5  # in a hard-wrapped file most lines end near the wrap width
-_RUN_ON_WORDS = 8  # a shorter unfinished line is a title, not a sentence broken by a stray break  # fewer inner lines than this say nothing about a wrap width
+_RUN_ON_WORDS = 8  # a shorter unfinished line is a title, not a sentence broken by a stray break
 
 
 def read(text: str, markdown: bool) -> Document:
