@@ -31,10 +31,8 @@ from eval.runner import CORPUS, QA, EvalError, SuiteConfig, run_suite
 def eval_command(corpus: Path, qa: Path, split: str, out: Path, calibrate: bool,
                  no_baselines: bool, check: bool, lobo: bool, dev_corpus: Path) -> None:
     """Score Clerk's answers on known questions, beside two plain baselines."""
-    from assistant.errors import ClerkError
     from assistant.settings import get_settings
     from eval.gate import THRESHOLDS
-    from eval.report import format_table, summary_line, write_reports
 
     if lobo:
         if calibrate or split != "all" or qa != QA:
@@ -43,36 +41,36 @@ def eval_command(corpus: Path, qa: Path, split: str, out: Path, calibrate: bool,
         _run_lobo(LoboConfig(corpus=corpus, dev_corpus=dev_corpus, baselines=not no_baselines,
                              settings=get_settings()), out, check)
         return
+    from eval import report
+
     config = SuiteConfig(corpus=corpus, qa=qa, split=split, baselines=not no_baselines,
                          calibrate=calibrate, settings=get_settings())
-    try:
-        result = run_suite(config, log=lambda line: click.echo(line, err=True))
-    except (DatasetError, EvalError, ClerkError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(format_table(result))
-    click.echo(summary_line(result))
-    json_path, md_path = write_reports(result, out)
-    click.echo(f"wrote {json_path} and {md_path}")
-    if check:
-        _gate(result.metrics, THRESHOLDS)
+    _run(lambda log: run_suite(config, log=log), report, out, THRESHOLDS if check else None)
 
 
 def _run_lobo(config: LoboConfig, out: Path, check: bool) -> None:
-    from assistant.errors import ClerkError
+    from eval import lobo_report
     from eval.gate import THRESHOLDS_LOBO
     from eval.lobo import run_lobo
-    from eval.lobo_report import format_table, summary_line, write_reports
+
+    _run(lambda log: run_lobo(config, log=log), lobo_report, out,
+         THRESHOLDS_LOBO if check else None)
+
+
+def _run(run, report, out: Path, floors: Path | None) -> None:
+    """Run a suite, print its table and summary, write its reports, and gate on ``floors``."""
+    from assistant.errors import ClerkError
 
     try:
-        result = run_lobo(config, log=lambda line: click.echo(line, err=True))
+        result = run(lambda line: click.echo(line, err=True))
     except (DatasetError, EvalError, ClerkError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(format_table(result))
-    click.echo(summary_line(result))
-    json_path, md_path = write_reports(result, out)
+    click.echo(report.format_table(result))
+    click.echo(report.summary_line(result))
+    json_path, md_path = report.write_reports(result, out)
     click.echo(f"wrote {json_path} and {md_path}")
-    if check:
-        _gate(result.metrics, THRESHOLDS_LOBO)
+    if floors is not None:
+        _gate(result.metrics, floors)
 
 
 def _gate(metrics: dict, path: Path) -> None:
