@@ -35,13 +35,15 @@ _NOT_NAMES = STOPWORDS | set("january february march april may june july august 
                               "november december monday tuesday wednesday thursday friday "
                               "saturday sunday".split())
 _TWO_CAPS = re.compile(r"\b([A-Z][a-z]+)\s+(?=([A-Z][a-z’'-]+)\b)")
+# Words of roles and bodies, never a person's name. Place and body names come from the cited
+# paper's own metadata (its council and committee), not from a list.
 _NOT_PERSONAL = set("""Director Directors Executive Assistant Head Cabinet Member Members Chairman Chair
-Committee Board Council County Service Services Children Children’s Children's Select Team Quality
-Assurance Safeguarding Partnership Surrey West Sussex Ofsted Commissioner Officer Officers The
-Interim Family Families Corporate Parenting Care Plan Plans Local Authority Department Education
-Early Help Resilience Learning Young People Scrutiny Group Reference Performance Improvement
-Programme Monitoring Visit Annual Conversation Health Social Looked After Wrong Door No Single
-View Graded Profile Hub Multi Agency Strategy""".split())
+Vice Committee Board Council County Borough District City Town Parish Community Service Services
+Select Team Partnership Officer Officers The Interim Corporate Department Local Authority Group
+Reference Performance Improvement Programme Plan Plans Strategy Scrutiny Panel Commission
+Commissioner Agency Annual Monitoring Visit Report Chief Manager Clerk Leader Deputy""".split())
+_TITLED = re.compile(r"\b(?:Cllrs?\.?|Councillors?|Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Prof(?:essor)?\.?)\s+"
+                     r"(?:[A-Z]\.?\s+){0,3}[A-Z][a-z’'-]+")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z’'-]+)+|\b(?:Director|Member|Chairman|Chair|"
                    r"Head|Officer|Commissioner|Manager|Inspector|Cabinet|Board|Committee|Council"
                    r"|Team|Service)\b")
@@ -233,7 +235,7 @@ def counts_focus(focus: set[str], text: str) -> bool:
     return False
 
 
-def has_type(kind: str | None, text: str) -> bool:
+def has_type(kind: str | None, text: str, not_names: set[str] = frozenset()) -> bool:
     match kind:
         case "number":
             return bool(_NUMBER.search(text))
@@ -244,9 +246,15 @@ def has_type(kind: str | None, text: str) -> bool:
         case "person":
             return bool(_NAME.search(text))
         case "name":
-            return any(not ({a, b} & _NOT_PERSONAL) for a, b in _TWO_CAPS.findall(text))
+            return bool(_TITLED.search(text)) or any(
+                not ({a, b} & (_NOT_PERSONAL | not_names)) for a, b in _TWO_CAPS.findall(text))
         case _:
             return True
+
+
+def _body_words(meta: dict) -> set[str]:
+    """The words of the paper's council and committee names: places and bodies, not people."""
+    return set(" ".join(str(meta.get(f) or "") for f in ("council", "committee")).split())
 
 
 class ExtractiveAnswerer:
@@ -304,7 +312,7 @@ class ExtractiveAnswerer:
             block = m.get("kind") in wanted or ("action" in wanted and "ACTION" in c.unit.text)
             c.score = 0.45 * float(sim) + 0.35 * min(overlap, 1.0) + 0.20 * c.passage.dense \
                 + 0.05 * novelty - 0.01 * c.passage.rank + (0.10 if block else 0.0) \
-                - (0.0 if has_type(kind, c.unit.display) else 0.15) \
+                - (0.0 if has_type(kind, c.unit.display, _body_words(m)) else 0.15) \
                 - (0.15 if focus and not counts_focus(focus, c.unit.display) else 0.0) \
                 - (0.10 if _REPORTED_QUESTION.search(c.unit.text) else 0.0) - penalty
         return sorted(cands, key=lambda c: -c.score)
