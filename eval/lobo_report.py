@@ -1,12 +1,11 @@
 """Leave-one-body-out outputs: the printed table, reports/lobo.md and reports/lobo.json."""
 
 import datetime as dt
-import json
 from dataclasses import asdict
 from pathlib import Path
 
 from eval.lobo import POOLED, LoboResult
-from eval.report import NOTES, cell
+from eval.report import NOTES, cell, write_pair
 
 # (metric key, short label, systems shown): the baselines never abstain, so abstention is Clerk's
 METRICS = (
@@ -103,8 +102,4 @@ def to_json(result: LoboResult) -> dict:
 
 def write_reports(result: LoboResult, out: Path) -> tuple[Path, Path]:
     """reports/lobo.json (every figure and per-question outcome) and reports/lobo.md."""
-    out.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = out / "lobo.json", out / "lobo.md"
-    json_path.write_text(json.dumps(to_json(result), indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(to_markdown(result), encoding="utf-8")
-    return json_path, md_path
+    return write_pair(out, "lobo", to_json(result), to_markdown(result))

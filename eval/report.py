@@ -116,8 +116,13 @@ def to_json(result: SuiteResult) -> dict:
 
 def write_reports(result: SuiteResult, out: Path) -> tuple[Path, Path]:
     """reports/eval.json (every figure and per-question outcome) and reports/eval.md."""
+    return write_pair(out, "eval", to_json(result), to_markdown(result))
+
+
+def write_pair(out: Path, stem: str, data: dict, markdown: str) -> tuple[Path, Path]:
+    """``out/stem.json`` and ``out/stem.md``, the folder made if need be."""
     out.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = out / "eval.json", out / "eval.md"
-    json_path.write_text(json.dumps(to_json(result), indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(to_markdown(result), encoding="utf-8")
+    json_path, md_path = out / f"{stem}.json", out / f"{stem}.md"
+    json_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    md_path.write_text(markdown, encoding="utf-8")
     return json_path, md_path

@@ -10,7 +10,6 @@ used as numbers, and the word that names the numbering (``Minute``, ``Item``).
 import re
 from dataclasses import dataclass
 
-_SP = r"[ \t\u00a0]"
 _AFTER = r"(?=[ \t\u00a0]+\S|\t)"  # the label is followed by space or a tab, then text
 _NAMED = re.compile(
     r"^(?P<word>Minute|Min\.?|Item|Agenda\s+Item|Risk|Action|Recommendation|Resolution|Decision)"

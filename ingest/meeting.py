@@ -53,8 +53,6 @@ _CYNGOR = re.compile(r"\b(Cyngor\s+(?:Cymuned|Tref|Sir|Bwrdeistref\s+Sirol|Dinas
                      r"[A-Z][\w'’-]*(?:\s+(?:a|ac|[A-Z][\w'’-]*)){0,4})")
 _BODY_WORDS = (r"Committee|Sub-Committee|Cabinet|Board|Panel|Commission|Forum|Partnership|"
                r"Working\s+Group|Reference\s+Group|Assembly|Executive")
-_COMMITTEE_LINE = re.compile(r"((?:[A-Z][\w'’,&-]*\s+){0,8}?(?:[A-Z][\w'’,&-]*\s+)?(?:"
-                             + _BODY_WORDS + r"))\b")
 _COMMITTEE_END = re.compile(r"^(?:[A-Z][\w'’,&-]*\s+|and\s+|of\s+|&\s+){0,8}(?:" + _BODY_WORDS
                             + r")$")
 _MINUTES_OF = re.compile(r"\b(?:minutes|notes)\s+of\s+(?:the\s+|an?\s+)?(.{3,90}?)"

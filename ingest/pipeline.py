@@ -149,18 +149,22 @@ def paper_hash(data: bytes, row: ManifestRow | None, space: str = BUNDLED) -> st
 def read_structure(path: Path, max_bytes: int = 50_000_000) -> tuple[dict, list[Paragraph]]:
     """What a paper prints, read without a store or a model: its meeting metadata and its
     labelled paragraphs (with pages and boxes for a PDF)."""
-    doc = read_document(path, max_bytes)
-    paragraphs = place(parse_paragraphs(doc.text), doc.spans)
+    doc, paragraphs = _read(path, max_bytes)
     return meeting.infer(doc.text, paragraphs, doc.hints), paragraphs
+
+
+def _read(path: Path, max_bytes: int):
+    """The paper's Document and its labelled paragraphs, placed on their pages."""
+    doc = read_document(path, max_bytes)
+    return doc, place(parse_paragraphs(doc.text), doc.spans)
 
 
 def build_paper(path: Path, row: ManifestRow | None, settings: Settings,
                 content_hash: str, doc_id: str | None = None) -> Paper:
     """The paper read, structured and described; ``doc_id``, when given, is the one
     assign_doc_ids chose (it differs from the name-made one where names clash)."""
-    doc = read_document(path, settings.max_file_bytes)
+    doc, paragraphs = _read(path, settings.max_file_bytes)
     text = doc.text
-    paragraphs = place(parse_paragraphs(text), doc.spans)
     if not paragraphs:
         raise PaperError("no paragraphs found in the text")
     longest = max(paragraphs, key=lambda p: len(p.text))

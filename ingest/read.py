@@ -65,7 +65,3 @@ def _decode(data: bytes) -> str:
 def _looks_binary(text: str) -> bool:
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
     return controls > len(text[:8192]) * 0.01
-
-
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:200] or exc.__class__.__name__

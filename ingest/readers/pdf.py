@@ -22,7 +22,7 @@ import logging
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from assistant.errors import PaperError
 from ingest.labels import BULLET_START, LABEL_START
@@ -53,7 +53,6 @@ class _Line:
     second_x: float | None = None  # where the line's second word starts
     row: bool = False  # a table row: never joined with its neighbours
     title: bool = False  # a table cell's title line: a heading
-    boxes: list = field(default_factory=list)
 
 
 def read(data: bytes) -> Document:
@@ -71,9 +70,10 @@ def read(data: bytes) -> Document:
         raise PaperError(f"corrupt PDF: {_one_line(exc)}") from exc
     try:
         count = len(pdf)
-        ruled = [n for n in range(count) if _draws_lines(pdf[n])]
+        loaded = [pdf[n] for n in range(count)]
+        ruled = [n for n, page in enumerate(loaded) if _draws_lines(page)]
         tables = _tables(data, ruled) if ruled else {}
-        pages = [_page_lines(pdf[n], n + 1, tables.get(n, [])) for n in range(count)]
+        pages = [_page_lines(page, n + 1, tables.get(n, [])) for n, page in enumerate(loaded)]
     except PaperError:
         raise
     except Exception as exc:  # a broken page stream: one line, not a traceback

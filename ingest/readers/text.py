@@ -9,7 +9,6 @@ would have fitted was broken on purpose (a paragraph end after a sentence end, e
 its own).
 """
 
-import datetime as dt
 import re
 
 import yaml
@@ -141,10 +140,3 @@ def _separator(prev: str, current: str, width: int) -> str:
     if len(last) + 1 + len(body.split()[0]) <= width:
         return "\n\n" if last.endswith(_TERMINAL) else "\n"
     return "" if last.endswith("-") and last[-2:-1].isalpha() and body[:1].islower() else " "
-
-
-def iso_date(value: str) -> str | None:
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10]).isoformat()
-    except ValueError:
-        return None
