@@ -1,5 +1,6 @@
-"""Answering without a model: pick the sentences of the best passages that answer the
-question, each with its [n] marker and an exact quote. Abstain when the evidence is weak."""
+"""Answering without a language model: features of every sentence found, a fitted scorer, a
+selection rule. Each answer sentence is quoted with its [n] marker; Clerk abstains when even the
+best sentence is unlikely to answer."""
 
 import json
 import re
@@ -12,41 +13,28 @@ from urllib.parse import quote as urlquote
 import numpy as np
 
 from assistant.embedder import Embedder
+from assistant.features import (  # noqa: F401  (answer_type, intents: the register's too)
+    FEATURES,
+    addressed_to_assistant,
+    answer_type,
+    feature_rows,
+    intents,
+    question_view,
+)
 from assistant.models import NOT_IN_PAPERS, Answer, Citation
-from assistant.retrieve import STOPWORDS, Passage, tokenize
+from assistant.retrieve import Passage, tokenize
+from assistant.scorer import AnswerModel
+from assistant.understand import Reading
 from ingest.chunk import split_sentences
 
 _LABEL_PREFIX = re.compile(r"^\s*(?:[-*•·]\s*)?\d{1,3}(?:\.\d{1,2})*\.?\s+")
 _MARKER = re.compile(r"^(?:[-*•·▪◦●]\s*)?(?:\(?[a-z]\)\s*|[a-z]\.\s+|\(?[ivx]{1,4}\)\s*)?")
 _BULLET_START = re.compile(r"^(?:[-*•·▪◦●]\s|\(?[a-z]\)\s|[a-z]\.\s)")
-_NUMBER = re.compile(r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*%?|\b(?:one|two|three|four|five|six|seven|"
-                     r"eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|"
-                     r"half|quarter|dozen|all|none|majority)\b", re.I)
-_DAY_MONTH = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:&\s+\d{1,2}\s+)?(?:january|february|march|"
-                        r"april|may|june|july|august|september|october|november|december)\b|"
-                        r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b", re.I)
-_DATE_WORDS = re.compile(r"\b(?:19|20)\d\d\b|\b(?:january|february|march|april|may|june|july|"
-                         r"august|september|october|november|december|spring|summer|autumn|"
-                         r"winter|year|month|week|meeting)\b", re.I)
-_REPORTED_QUESTION = re.compile(r"\b(?:asked|questioned|queried|sought|enquired)\b[^.]*?"
-                                r"\b(?:whether|what|how|why|if|when|who|which|for)\b", re.I)
-_PROPER = re.compile(r"(?<![.?!:]\s)(?<!^)\b([A-Z][a-z]{2,})\b")
-_NOT_NAMES = STOPWORDS | set("january february march april may june july august september october "
-                              "november december monday tuesday wednesday thursday friday "
-                              "saturday sunday".split())
-_TWO_CAPS = re.compile(r"\b([A-Z][a-z]+)\s+(?=([A-Z][a-z’'-]+)\b)")
-# Words of roles and bodies, never a person's name. Place and body names come from the cited
-# paper's own metadata (its council and committee), not from a list.
-_NOT_PERSONAL = set("""Director Directors Executive Assistant Head Cabinet Member Members Chairman Chair
-Vice Committee Board Council County Borough District City Town Parish Community Service Services
-Select Team Partnership Officer Officers The Interim Corporate Department Local Authority Group
-Reference Performance Improvement Programme Plan Plans Strategy Scrutiny Panel Commission
-Commissioner Agency Annual Monitoring Visit Report Chief Manager Clerk Leader Deputy""".split())
-_TITLED = re.compile(r"\b(?:Cllrs?\.?|Councillors?|Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Prof(?:essor)?\.?)\s+"
-                     r"(?:[A-Z]\.?\s+){0,3}[A-Z][a-z’'-]+")
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z’'-]+)+|\b(?:Director|Member|Chairman|Chair|"
-                   r"Head|Officer|Commissioner|Manager|Inspector|Cabinet|Board|Committee|Council"
-                   r"|Team|Service)\b")
+# A question of two parts: "who ... and what did they say about ...", or two question marks.
+_TWO_PARTS = re.compile(r"\?.*\S.*\?|(?:\band\b|,|;|\balso\b)\s+(?:who|what|when|where|which|how|"
+                        r"why|did|does|do|is|are|was|were|has|have)\b", re.I)
+
+
 class Answerer(Protocol):
     mode: str
 
@@ -57,7 +45,9 @@ class Answerer(Protocol):
 class Candidate:
     passage: Passage
     unit: "Unit"
+    position: int = 0  # the unit's place in its passage
     score: float = 0.0
+    row: np.ndarray | None = None  # its FEATURES
 
 
 def anchor(label: str) -> str:
@@ -176,165 +166,119 @@ def units_of(passage_text: str) -> list[Unit]:
     return units
 
 
-_INTENTS = [
-    (re.compile(r"\bresol|\bdecid|\bdecision|\bagreed\b", re.I), {"resolution"}),
-    (re.compile(r"\brecommend", re.I), {"recommendation"}),
-    (re.compile(r"\bactions?\b|\basked to\b|\bfurther information\b|\bfollow[- ]up", re.I),
-     {"action", "further_information"}),
-    (re.compile(r"\bnext steps?\b", re.I), {"next_steps"}),
-]
-
-
-def intents(question: str) -> set[str]:
-    """The kinds of block a question is after: "what did they resolve" wants resolutions."""
-    return set().union(*(kinds for pattern, kinds in _INTENTS if pattern.search(question)))
-
-
-def answer_type(question: str) -> str | None:
-    q = question.lower()
-    if re.search(r"\bhow (many|much|long|often)\b|\bwhat (number|proportion|percentage|share"
-                 r"|range|figure)\b|\bnumber of\b", q):
-        return "number"
-    if re.search(r"\b(what|which|on what) (date|day)\b", q):
-        return "day"
-    if re.search(r"\bwhen\b|\bwhat (year|month)\b|\bwhich (year|month|meeting)\b"
-                 r"|\buntil when\b|\bby when\b", q):
-        return "date"
-    if re.search(r"\b(what|who) (is|was|are|were) the names? of\b|\bnamed?\b.*\?$", q):
-        return "name"
-    if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (officer|director|member|person|"
-                 r"councillor|chair)", q):
-        return "person"
-    return None
-
-
-_HOW_MANY = re.compile(r"\b(?:how many|how much|number of)\s+((?:[\w’'-]+\s*){1,4})", re.I)
-
-
-def count_focus(question: str) -> set[str]:
-    """What a "how many" question counts: "How many case audits had..." -> {case, audit}."""
-    m = _HOW_MANY.search(question)
-    if not m:
-        return set()
-    words = []
-    for word in m.group(1).split():
-        if word.lower() in STOPWORDS or word.lower() in {"did", "had", "were", "was", "have"}:
-            break
-        words.append(word)
-    return set(tokenize(" ".join(words)))
-
-
-def counts_focus(focus: set[str], text: str) -> bool:
-    """A number stands near what is counted: "1088 audits", "4 of these visits"."""
-    words = text.split()
-    for i, word in enumerate(words):
-        word = word.strip(".,;:()")
-        if (word[:1].isdigit() or _NUMBER.fullmatch(word)) \
-                and set(tokenize(" ".join(words[i + 1:i + 6]))) & focus:
-            return True
-    return False
-
-
-def has_type(kind: str | None, text: str, not_names: set[str] = frozenset()) -> bool:
-    match kind:
-        case "number":
-            return bool(_NUMBER.search(text))
-        case "date":
-            return bool(_DATE_WORDS.search(text))
-        case "day":
-            return bool(_DAY_MONTH.search(text))
-        case "person":
-            return bool(_NAME.search(text))
-        case "name":
-            return bool(_TITLED.search(text)) or any(
-                not ({a, b} & (_NOT_PERSONAL | not_names)) for a, b in _TWO_CAPS.findall(text))
-        case _:
-            return True
-
-
-def _body_words(meta: dict) -> set[str]:
-    """The words of the paper's council and committee names: places and bodies, not people."""
-    return set(" ".join(str(meta.get(f) or "") for f in ("council", "committee")).split())
+def two_parts(question: str) -> bool:
+    return bool(_TWO_PARTS.search(question))
 
 
 class ExtractiveAnswerer:
-    """Scores each sentence of the top passages by meaning (the embedder) and by the
-    question's rarer words (IDF-weighted overlap), then quotes the best one or two."""
+    """Every sentence (or list) of the passages found is a candidate; the fitted model
+    (assistant/answer_model.json) gives each the probability that it answers the question;
+    the best one is quoted, with a second when it is nearly as likely (more readily when the
+    question has two parts), or Clerk abstains when even the best is unlikely."""
 
     mode = "extractive"
 
     def __init__(self, embedder: Embedder, idf: dict[str, float], default_idf: float,
-                 threshold: float, base_url: str = "", passages_considered: int = 5,
+                 model: AnswerModel, threshold: float, base_url: str = "",
                  cache: "VectorCache | None" = None):
         self.embedder = embedder
         self.cache = cache if cache is not None else VectorCache(embedder)
         self.idf = idf
         self.default_idf = default_idf
+        self.model = model
         self.threshold = threshold
         self.base_url = base_url
-        self.passages_considered = passages_considered
 
-    def score(self, question: str, passages: list[Passage], context: str = ""
-              ) -> list[Candidate]:
-        """Candidates, best first. ``context`` (the earlier question of a follow-up) counts
-        half as much as the question itself."""
+    def candidates(self, passages: list[Passage]) -> list[Candidate]:
+        """Each passage's sentences and lists; a sentence addressed to an assistant is never
+        one ("IMPORTANT NOTE TO THE ASSISTANT: ..." is text to report, not an instruction)."""
         cands, seen = [], set()
-        for p in passages[: self.passages_considered]:
-            for u in units_of(p.text):
-                if (p.chunk.id, u.display) not in seen:  # a list's entries answer as the list
-                    seen.add((p.chunk.id, u.display))
-                    cands.append(Candidate(p, u))
+        for p in passages:
+            units = [u for u in units_of(p.text) if not addressed_to_assistant(u.display)]
+            for position, u in enumerate(units):
+                key = (p.chunk.id, u.display)  # a list's entries answer as the list
+                if key not in seen:
+                    seen.add(key)
+                    cands.append(Candidate(p, u, position))
+        return cands
+
+    def features(self, question: str, passages: list[Passage], context: str = "",
+                 reading: Reading | None = None) -> tuple[list[Candidate], np.ndarray]:
+        """The candidates and their FEATURES rows. ``context`` (the earlier question of a
+        follow-up) counts half as much as the question itself."""
+        cands = self.candidates(passages)
         if not cands:
-            return []
-        idf = lambda terms: sum(self.idf.get(t, self.default_idf) for t in terms)  # noqa: E731
-        q_terms = set(tokenize(question))
-        c_terms = set(tokenize(context)) - q_terms
-        q_weight = (idf(q_terms) + 0.5 * idf(c_terms)) or 1.0
-        kind, wanted = answer_type(question), intents(question)
-        focus = count_focus(question)
-        # Words the papers never use: a name ("Kent") means the papers cannot be about it; other
-        # words weaken the evidence a little (paraphrases use them too).
-        unknown_names = {t for w in _PROPER.findall(question) if w.lower() not in _NOT_NAMES
-                         for t in tokenize(w)} - set(self.idf)
-        missing = min(0.15, 0.05 * len({t for t in q_terms if t not in self.idf}))
-        penalty = missing + (0.30 if unknown_names else 0.0)
-        texts = [question] + ([f"{context} {question}"] if context else [])
+            return [], np.zeros((0, len(FEATURES)))
+        reading = reading or Reading(question)
+        view = question_view(question, context, reading, self.idf, self.default_idf)
+        asked = " ".join([question, *reading.expansions])
+        texts = [asked] + ([f"{context} {asked}"] if context else [])
         q_vec = self.embedder.embed(texts).mean(axis=0)
         sims = self.cache.vectors([c.unit.display for c in cands]) @ q_vec
-        for c, sim in zip(cands, sims):
-            m = c.passage.meta
-            own = set(tokenize(c.unit.display))
-            meta = set(tokenize(" ".join(str(m.get(f) or "") for f in (
-                "heading", "title", "council", "committee", "meeting_date")))) - own
-            overlap = (idf(q_terms & own) + 0.5 * idf(c_terms & own)
-                       + 0.5 * idf(q_terms & meta)) / q_weight
-            novelty = len(own - q_terms) / max(len(own), 1)  # an answer adds to the question
-            block = m.get("kind") in wanted or ("action" in wanted and "ACTION" in c.unit.text)
-            c.score = 0.45 * float(sim) + 0.35 * min(overlap, 1.0) + 0.20 * c.passage.dense \
-                + 0.05 * novelty - 0.01 * c.passage.rank + (0.10 if block else 0.0) \
-                - (0.0 if has_type(kind, c.unit.display, _body_words(m)) else 0.15) \
-                - (0.15 if focus and not counts_focus(focus, c.unit.display) else 0.0) \
-                - (0.10 if _REPORTED_QUESTION.search(c.unit.text) else 0.0) - penalty
-        return sorted(cands, key=lambda c: -c.score)
+        return cands, feature_rows(view, cands, sims, self.idf, self.default_idf)
 
-    def answer(self, question: str, query: str, passages: list[Passage]) -> Answer:
-        ranked = self.score(question, passages, context=query.removesuffix(question).strip())
-        if not ranked or ranked[0].score < self.threshold:
-            conf = ranked[0].score if ranked else 0.0
-            return Answer(answer=NOT_IN_PAPERS, abstained=True, confidence=round(conf, 4))
-        best = ranked[0]
-        chosen = [best]
-        for c in ranked[1:4]:  # a second paragraph when it is nearly as good
-            if c.score >= 0.92 * best.score and c.passage.chunk.id != best.passage.chunk.id \
-                    and c.score >= self.threshold:
-                chosen.append(c)
-                break
+    def score(self, question: str, passages: list[Passage], context: str = "",
+              reading: Reading | None = None) -> list[Candidate]:
+        """Candidates, most likely first (ties in a fixed order: stable across rebuilds)."""
+        cands, rows = self.features(question, passages, context, reading)
+        return rank_candidates(cands, rows, self.model)
+
+    def answer(self, question: str, query: str, passages: list[Passage],
+               reading: Reading | None = None) -> Answer:
+        ranked = self.score(question, passages, query.removesuffix(question).strip(), reading)
+        chosen = select(ranked, self.threshold, self.model, two_parts(question))
+        conf = confidence(ranked, self.model)
+        if not chosen:
+            return Answer(answer=NOT_IN_PAPERS, abstained=True, confidence=round(conf, 4),
+                          reason="not_in_papers")
         citations, lines = [], []
-        for ref, c in enumerate(chosen, 1):
+        for ref, c in enumerate(reading_order(chosen), 1):
             citations.append(make_citation(ref, c.passage, c.unit.quote, self.base_url))
             lines.append(f"{c.unit.display} [{ref}]")
         return Answer(answer="\n".join(lines), abstained=False, citations=citations,
-                      confidence=round(best.score, 4), mode="extractive")
+                      confidence=round(conf, 4), mode="extractive")
+
+
+def rank_candidates(cands: list[Candidate], rows: np.ndarray,
+                    model: AnswerModel) -> list[Candidate]:
+    """Candidates by the model's probability (ties in a fixed order: stable across rebuilds)."""
+    for c, row, prob in zip(cands, rows, model.probabilities(rows)):
+        c.score, c.row = round(float(prob), 6), row
+    return sorted(cands, key=lambda c: (-c.score, c.passage.chunk.id, c.position))
+
+
+def confidence(ranked: list[Candidate], model: AnswerModel) -> float:
+    return round(model.confidence_of([c.score for c in ranked[:2]],
+                                     ranked[0].row if ranked else None), 6)
+
+
+def reading_order(chosen: list[Candidate]) -> list[Candidate]:
+    """The best sentence's paragraph first; sentences of one paragraph in the paper's order."""
+    first = {}
+    for n, c in enumerate(chosen):
+        first.setdefault(c.passage.chunk.id, n)
+    return sorted(chosen, key=lambda c: (first[c.passage.chunk.id], c.position))
+
+
+def select(ranked: list[Candidate], threshold: float, model: AnswerModel,
+           multi: bool) -> list[Candidate]:
+    """The selection rule: nothing when the answer's confidence is below the threshold; else
+    the best candidate, and the next different ones (up to the fitted number; from the best's
+    own paragraph only, if so fitted) while each is at least the fitted share of the best's
+    probability (shares and numbers differ for a two-part question)."""
+    if not ranked or confidence(ranked, model) < threshold:
+        return []
+    best = ranked[0]
+    ratio, extra, same = model.second(multi)
+    chosen = [best]
+    for c in ranked[1:]:
+        if len(chosen) > extra or c.score < ratio * best.score:
+            break
+        if same and c.passage.chunk.id != best.passage.chunk.id:
+            continue
+        if all(c.unit.display != o.unit.display for o in chosen):
+            chosen.append(c)
+    return chosen
 
 
 def best_quote(text: str, passage: Passage) -> str:

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.answer import ExtractiveAnswerer, best_quote, make_citation
+from assistant.answer import confidence as answer_confidence
 from assistant.errors import AnswerError
 from assistant.models import NOT_IN_PAPERS, Answer
+from assistant.understand import Reading
 from assistant.retrieve import Passage
 from assistant.settings import Settings
 
@@ -87,12 +89,14 @@ class LLMAnswerer:
         return self.template.format(sources=sources, question=question,
                                     conversation=conversation)
 
-    def _gate(self, question: str, query: str, passages: list[Passage]
-              ) -> tuple[Answer | None, float]:
-        """The evidence's confidence, and an abstention when it is too weak to call the model."""
-        ranked = self.extractive.score(question, passages, query.removesuffix(question).strip())
-        confidence = round(ranked[0].score, 4) if ranked else 0.0
-        if not ranked or ranked[0].score < self.extractive.threshold:
+    def _gate(self, question: str, query: str, passages: list[Passage],
+              reading: Reading | None = None) -> tuple[Answer | None, float]:
+        """The evidence's confidence (the extractive answer's), and an abstention when it is
+        too weak to call the model."""
+        ranked = self.extractive.score(question, passages, query.removesuffix(question).strip(),
+                                       reading)
+        confidence = round(answer_confidence(ranked, self.extractive.model), 4)
+        if not ranked or confidence < self.extractive.threshold:
             return Answer(answer=NOT_IN_PAPERS, abstained=True, mode="llm",
                           confidence=confidence), confidence
         return None, confidence
@@ -115,8 +119,9 @@ class LLMAnswerer:
         return Answer(answer=" ".join(lines), abstained=False, citations=citations,
                       confidence=confidence, mode="llm")
 
-    def answer(self, question: str, query: str, passages: list[Passage]) -> Answer:
-        gated, confidence = self._gate(question, query, passages)
+    def answer(self, question: str, query: str, passages: list[Passage],
+               reading: Reading | None = None) -> Answer:
+        gated, confidence = self._gate(question, query, passages, reading)
         if gated:
             return gated
         passages = passages[:6]
@@ -130,9 +135,10 @@ class LLMAnswerer:
             return Answer(answer=NOT_IN_PAPERS, abstained=True, mode="llm")
         return self._compose(verify(text, passages), passages, confidence)
 
-    def stream(self, question: str, query: str, passages: list[Passage]) -> Iterator[tuple]:
+    def stream(self, question: str, query: str, passages: list[Passage],
+               reading: Reading | None = None) -> Iterator[tuple]:
         """Verified sentences as they complete, then the final answer."""
-        gated, confidence = self._gate(question, query, passages)
+        gated, confidence = self._gate(question, query, passages, reading)
         if gated:
             yield "delta", {"text": gated.answer}
             yield "answer", gated

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Filters(BaseModel):
@@ -22,11 +22,21 @@ class Filters(BaseModel):
         return not any(self.model_dump().values())
 
 
+class TurnCitation(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    doc_id: str = Field(max_length=300)
+    paragraph: str | None = Field(None, max_length=200)
+
+
 class Turn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["user", "assistant"]
     content: str = Field(max_length=20_000)
+    citations: list[TurnCitation] = Field(
+        default_factory=list, max_length=20, description="An assistant turn's citations: a "
+        "follow-up is searched in the papers they cite as well as everywhere.")
 
 
 class AskRequest(BaseModel):
@@ -73,9 +83,21 @@ class Answer(BaseModel):
     answer: str
     abstained: bool
     citations: list[Citation] = Field(default_factory=list)
-    confidence: float = Field(0.0, description="Support score of the evidence (0-1ish); "
-                              "below the calibrated threshold Clerk abstains.")
+    confidence: float = Field(0.0, description="The fitted answer model's probability that "
+                              "the best sentence answers the question; below the fitted "
+                              "threshold Clerk abstains.")
     mode: Literal["extractive", "llm"] = "extractive"
+    reason: Literal["answered", "not_in_papers", "no_papers_match_filters",
+                    "nothing_indexed"] = Field(
+        "answered", description="answered; or why not: the papers searched do not say "
+        "(not_in_papers), the filters leave no paper (no_papers_match_filters), no paper is "
+        "indexed (nothing_indexed).")
+
+    @model_validator(mode="after")
+    def _abstention_has_reason(self) -> "Answer":
+        if self.abstained and self.reason == "answered":
+            self.reason = "not_in_papers"
+        return self
 
 
 NOT_IN_PAPERS = "The papers I have don't say."

@@ -2,16 +2,12 @@
 paragraphs, with its citation and its follow-through in later papers. Derived from the store
 (the single source of truth) and rebuilt when its papers change."""
 
-import datetime as dt
 import math
-import re
 import threading
 from itertools import pairwise
 
-from assistant.answer import answer_type, intents, view_url
+from assistant.answer import view_url
 from assistant.models import (
-    Answer,
-    Citation,
     FollowThrough,
     FollowUp,
     RegisterQuery,
@@ -20,7 +16,7 @@ from assistant.models import (
 from assistant.retrieve import tokenize
 from assistant.store import Store, StoredChunk, StoredParagraph, paragraphs_of
 from ingest.chunk import split_sentences
-from ingest.register import RECORD_KINDS, RecordDraft, extract_records, subject_of
+from ingest.register import RecordDraft, extract_records, subject_of
 
 NOT_MENTIONED = "no later paper mentions it"
 UNDATED = "meeting date not printed, so later papers cannot be ordered"
@@ -31,13 +27,6 @@ _PROCEDURAL = set(tokenize("that share findings provide report update committee 
                            "recommend action progress made work use new key next future"))
 _RARE_PHRASE = 0.05  # a subject phrase is rare when at most 5% of paragraphs hold it
 _COVERAGE = 0.5  # ... and a follow-up holds at least half the record's subject words (by IDF)
-_GENERIC_ASK = set(tokenize("committee select council resolve resolution recommend action agreed "
-                            "decide decision asked ask"))
-_STRONG = 0.5  # on the eval's register questions, matches scored 0.63-1.0 and misses 0.2 or less
-_WHO = re.compile(r"\bwho(?:m|se)?\b", re.IGNORECASE)  # "Who ... how many ..." asks for a person
-_LABELS = {"resolution": "Resolved", "recommendation": "Recommended", "action": "Action",
-           "further_information": "Further information"}
-
 
 def _pairs(tokens: list[str], skip: set[str]) -> set[tuple[str, str]]:
     """Adjacent content words ("lines of communication" -> (line, communic))."""
@@ -163,61 +152,3 @@ class Register:
                 self._records = build_register(self.store.all_chunks(), self.base_url)
                 self._version = version
             return self._records
-
-
-# -- answering register-style questions -------------------------------------------------------
-
-def wants_register(question: str) -> bool:
-    """A question after what was resolved, recommended or asked for."""
-    return bool(intents(question) & set(RECORD_KINDS))
-
-
-def best_record(question: str, records: list[RegisterRecord], idf: dict[str, float],
-                default_idf: float) -> tuple[RegisterRecord, float] | None:
-    """The record the question is about, when the match is strong: most of the question's
-    rarer words are the record's (its paper's title and date count half), or it names the
-    record's owner. None for counting questions, which the register cannot answer."""
-    kind = "person" if _WHO.search(question) else answer_type(question)
-    terms = set(tokenize(question)) - _GENERIC_ASK
-    if kind == "number" or not terms:
-        return None
-    def weigh(ts) -> float:
-        return sum(idf.get(t, default_idf) for t in ts)
-
-    total, wanted = weigh(terms), intents(question)
-    best: tuple[RegisterRecord, float] | None = None
-    for r in records:
-        if (kind == "person" and not r.owners) or (kind in ("date", "day") and not r.due):
-            continue
-        own = set(tokenize(f"{r.context or r.text} {r.owner or ''}"))
-        month = _month_year(r.meeting_date)
-        meta = set(tokenize(f"{r.title} {r.committee} {r.council} {month}")) - own
-        named = any(set(tokenize(o)) <= terms for o in r.owners)
-        shared = terms & own
-        score = (weigh(shared) + 0.5 * weigh(terms & meta)) / total \
-            + (0.3 if named else 0.0) + (0.05 if r.kind in wanted else 0.0)
-        if (len(shared) >= 2 or named) and score >= _STRONG and (best is None or score > best[1]):
-            best = (r, score)
-    return best
-
-
-def _month_year(iso: str | None) -> str:
-    return dt.date.fromisoformat(iso).strftime("%B %Y") if iso else ""
-
-
-def register_answer(question: str, records: list[RegisterRecord], idf: dict[str, float],
-                    default_idf: float) -> Answer | None:
-    """The matching record's own words, cited to its paragraph; None when none matches well."""
-    if not wants_register(question):
-        return None
-    match = best_record(question, records, idf, default_idf)
-    if match is None:
-        return None
-    r, score = match
-    lines = [f"{_LABELS[r.kind]}: {r.text} [1]"]
-    if r.due:
-        lines.append(f"Due: {r.due} [1]")
-    fields = {k: getattr(r, k) for k in ("doc_id", "title", "doc_type", "council", "committee",
-                                         "meeting_date", "paragraph", "quote", "url", "view_url")}
-    return Answer(answer="\n".join(lines), abstained=False, citations=[Citation(ref=1, **fields)],
-                  confidence=round(min(score, 1.0), 4), mode="extractive")

@@ -12,6 +12,7 @@ import numpy as np
 from assistant.embedder import Embedder
 from assistant.models import Filters
 from assistant.store import Store, StoredChunk
+from assistant.understand import build_lexicon
 
 STOPWORDS = set("""a about above after again against all am an and any are as at be because been
 before being below between both but by can could did do does doing down during each few for from
@@ -22,10 +23,9 @@ these they this those through to too under until up very was we were what when w
 who whom why will with would you your yours yourself yourselves did said say says tell told
 please know much many""".split())
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[a-z][a-z'’-]*[a-z]|[a-z]", re.I)
+# Reciprocal rank fusion as published (Cormack et al. 2009): k = 60, both lists weighed alike.
+# Nothing here is tuned: the fitted answer model weighs each passage's dense and BM25 scores.
 RRF_K = 60
-# The dense side's share of the fusion, set on the eval set's development questions (1.0, 0.6
-# and 0.3 tried: 0.6 gave the best citation and answer accuracy; exact names and numbers matter).
-DENSE_WEIGHT = 0.6
 _CONTEXT = ("paragraph", "heading", "council", "title", "meeting_date")
 
 
@@ -75,7 +75,7 @@ class Passage:
 
 
 class _Lexical:
-    def __init__(self, chunks: list[StoredChunk]):
+    def __init__(self, chunks: list[StoredChunk], records: dict[str, dict] | None = None):
         self.chunks = chunks
         self.index = {c.id: i for i, c in enumerate(chunks)}
         corpus = [tokenize(" ".join(str(c.meta.get(f) or "") for f in _CONTEXT) + " " + c.text)
@@ -91,6 +91,7 @@ class _Lexical:
         n = max(len(corpus), 1)
         self.idf = {t: float(np.log(1 + n / d)) for t, d in df.items()}
         self.default_idf = float(np.log(1 + n))
+        self.lexicon = build_lexicon(chunks, set(df), records or {})
 
     def scores(self, query: str) -> np.ndarray:
         tokens = [t for t in tokenize(query) if t in self.vocab]
@@ -112,7 +113,7 @@ class Retriever:
         with self._lock:
             changed = self.store.refresh()
             if self._lexical is None or changed:
-                self._lexical = _Lexical(self.store.all_chunks())
+                self._lexical = _Lexical(self.store.all_chunks(), self.store.paper_records())
             return self._lexical
 
     def doc_ids_for(self, filters: Filters | None) -> list[str] | None:
@@ -138,38 +139,46 @@ class Retriever:
         return allowed
 
     def search(self, query: str, filters: Filters | None = None, k: int = 8,
-               query_vector: np.ndarray | None = None) -> list[Passage]:
+               query_vector: np.ndarray | None = None,
+               within: list[str] | None = None) -> list[Passage]:
+        """The k best passages by fused rank; ``within`` narrows to those papers (inside the
+        filters). Ties go in chunk-id order, so that a rebuilt store ranks alike."""
         lexical = self.lexical()
         doc_ids = self.doc_ids_for(filters)
+        if within is not None:
+            doc_ids = [d for d in within if doc_ids is None or d in set(doc_ids)]
         if doc_ids == []:
             return []
         vector = query_vector if query_vector is not None else self.embedder.embed([query])[0]
         dense = self.store.query(vector, self.candidates, doc_ids)
         trusted = lexical.index
-        dense = [(c, s) for c, s in dense if c.id in trusted]  # skip half-written papers
+        dense = [(c, round(s, 6)) for c, s in dense if c.id in trusted]  # skip half-written
+        dense.sort(key=lambda cs: (-cs[1], cs[0].id))
         scores = lexical.scores(query)
         if doc_ids is not None:
             allowed = set(doc_ids)
             mask = np.array([c.meta.get("doc_id") in allowed for c in lexical.chunks])
             scores = np.where(mask, scores, 0.0)
-        order = np.argsort(-scores)[: self.candidates]
-        lex_ranked = [(lexical.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
+        order = np.argsort(-scores, kind="stable")[: self.candidates]
+        lex_ranked = [(lexical.chunks[i], round(float(scores[i]), 6)) for i in order
+                      if scores[i] > 0]
+        lex_ranked.sort(key=lambda cs: (-cs[1], cs[0].id))
 
         fused: dict[str, Passage] = {}
         for rank, (chunk, sim) in enumerate(dense):
             p = fused.setdefault(chunk.id, Passage(chunk, 0.0, sim, 0.0))
             p.dense = sim
-            p.score += DENSE_WEIGHT / (RRF_K + rank + 1)
+            p.score += 1.0 / (RRF_K + rank + 1)
         for rank, (chunk, score) in enumerate(lex_ranked):
             p = fused.setdefault(chunk.id, Passage(chunk, 0.0, 0.0, score))
             p.lexical = score
             p.score += 1.0 / (RRF_K + rank + 1)
-        ranked = sorted(fused.values(), key=lambda p: -p.score)[:k]
+        ranked = sorted(fused.values(), key=lambda p: (-round(p.score, 9), p.chunk.id))[:k]
         missing = [p for p in ranked if p.dense == 0.0]
         if missing:  # lexical-only hits get a real similarity for the answerer to weigh
             vecs = self.embedder.embed([p.text for p in missing])
             for p, v in zip(missing, vecs):
-                p.dense = float(np.dot(v, vector))
+                p.dense = round(float(np.dot(v, vector)), 6)
         for i, p in enumerate(ranked):
             p.rank = i
         return ranked

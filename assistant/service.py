@@ -1,46 +1,79 @@
 """The answering service: one store, one retriever, one answerer. Every front calls this."""
 
-import json
 import re
+from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 from assistant.embedder import BUNDLED, Embedder, make_embedder
 from assistant.errors import BadQuestionError
 from assistant.models import Answer, AskRequest, Filters, RegisterQuery, RegisterRecord, Turn
-from assistant.retrieve import Retriever
+from assistant.retrieve import Passage, Retriever, tokenize
+from assistant.scorer import MODEL_PATH, AnswerModel, load_model
 from assistant.settings import Settings
 from assistant.store import Store
+from assistant.understand import Lexicon, Reading, read_question
 
-CALIBRATION = Path(__file__).resolve().parent.parent / "eval" / "calibration.json"
-DEFAULT_THRESHOLD = 0.40
-_FOLLOW_UP = re.compile(r"^(and|but|also|what about|how about|so)\b|\b(it|its|they|them|their|"
-                        r"that|this|those|these|he|she|his|her|there|then)\b", re.I)
+# A follow-up refers back ("it", "they", "that decision") or is too short to stand alone
+# ("what about 2019?"); "And which audits were completed?" stands alone.
+_FOLLOW_UP = re.compile(r"^(what|how) about\b|\b(it|its|they|them|their|that|this|those|these|"
+                        r"he|she|his|her|him|there|then|same)\b", re.I)
+_MARKS = re.compile(r"\[\d+\]")
+# the people, bodies and things an answer names: capitalised runs not opening a sentence
+_ENTITY = re.compile(r"(?<=[a-z,;:] )(?:(?:Cllr|Mr|Mrs|Ms|Dr)\.? )?(?!(?:January|February|March|"
+                     r"April|May|June|July|August|September|October|November|December)\b)"
+                     r"[A-Z][\w’'-]+(?: (?:of |for |and )?[A-Z][\w’'-]+)*")
 
 
-def calibrated_threshold(path: Path = CALIBRATION, space: str = BUNDLED) -> float:
-    """The threshold calibrated for this embedding space, else the bundled model's."""
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return DEFAULT_THRESHOLD
-    if not isinstance(data, dict):
-        return DEFAULT_THRESHOLD
-    spaces = data.get("spaces") if isinstance(data.get("spaces"), dict) else {}
-    for entry in (spaces.get(space), data):
-        try:
-            return float(entry["threshold"])
-        except (KeyError, TypeError, ValueError):
-            continue
-    return DEFAULT_THRESHOLD
+def is_follow_up(question: str, conversation: list[Turn]) -> bool:
+    return any(t.role == "user" for t in conversation) and bool(
+        _FOLLOW_UP.search(question) or len(question.split()) <= 4)
 
 
 def retrieval_query(question: str, conversation: list[Turn]) -> str:
-    """A follow-up ("and what did they resolve about it?") is read against the last question."""
-    earlier = [t.content for t in conversation if t.role == "user"]
-    if earlier and (_FOLLOW_UP.search(question) or len(question.split()) <= 4):
-        return f"{earlier[-1]} {question}"
-    return question
+    """A follow-up ("and who has to report back on it?") is read with the question before it."""
+    if not is_follow_up(question, conversation):
+        return question
+    earlier = [t.content for t in conversation if t.role == "user"][-1]
+    return f"{earlier} {question}"
+
+
+def answer_entities(question: str, conversation: list[Turn]) -> list[str]:
+    """The people, bodies and things the previous answer named, when this question follows it
+    up: searched for as well ("who has to report back on it?" after "... the Director ...")."""
+    if not is_follow_up(question, conversation) or conversation[-1].role != "assistant":
+        return []
+    text = _MARKS.sub(" ", conversation[-1].content)
+    return list(dict.fromkeys(_ENTITY.findall(text)))[:8]
+
+
+def cited_papers(question: str, conversation: list[Turn]) -> list[str]:
+    """The papers the previous answer cited, when this question follows it up."""
+    if not is_follow_up(question, conversation):
+        return []
+    for turn in reversed(conversation):
+        if turn.role == "assistant" and turn.citations:
+            return list(dict.fromkeys(c.doc_id for c in turn.citations))
+    return []
+
+
+def named_papers(reading: Reading, lexicon: Lexicon) -> list[str]:
+    """The papers of the council, committee and meeting the question names (all it names;
+    else any), or none when it names none or they are every paper."""
+    checks = [lambda b: reading.date_match(b.get("meeting_date")) == 1] if reading.dates else []
+    checks += [lambda b, f=f: reading.name_match(b, f) == 1 for f in reading.names]
+    if not checks:
+        return []
+    bodies = lexicon.bodies
+    papers = [d for d, b in bodies.items() if all(check(b) for check in checks)] \
+        or [d for d, b in bodies.items() if any(check(b) for check in checks)]
+    return sorted(papers) if len(papers) < len(bodies) else []
+
+
+@dataclass
+class Evidence:
+    query: str  # the question, with the earlier turn when it follows one up
+    reading: Reading
+    passages: list[Passage]
 
 
 class ClerkService:
@@ -55,10 +88,14 @@ class ClerkService:
         self.unit_vectors = VectorCache(self.embedder)
 
     @cached_property
+    def model(self) -> AnswerModel:
+        return load_model(self.settings.answer_model or MODEL_PATH)
+
+    @cached_property
     def threshold(self) -> float:
         if self.settings.abstain_threshold is not None:
             return self.settings.abstain_threshold
-        return calibrated_threshold(space=self.embedder.space)
+        return self.model.threshold_for(self.embedder.space)
 
     def papers_in_other_spaces(self, records: dict[str, dict] | None = None) -> int:
         """Papers whose vectors another embedding backend made (``clerk ingest`` with this
@@ -67,15 +104,18 @@ class ClerkService:
         return sum(1 for r in records.values()
                    if r.get("embedding", BUNDLED) != self.embedder.space)
 
-    def answerer(self):
-        """Extractive by default; the LLM when one is configured. Built per call so that the
-        IDF table follows newly ingested papers."""
+    def answerer_extractive(self):
+        """Built per call so that the IDF table follows newly ingested papers."""
         from assistant.answer import ExtractiveAnswerer
 
         lexical = self.retriever.lexical()
-        extractive = ExtractiveAnswerer(self.embedder, lexical.idf, lexical.default_idf,
-                                        self.threshold, self.settings.public_url or "",
-                                        cache=self.unit_vectors)
+        return ExtractiveAnswerer(self.embedder, lexical.idf, lexical.default_idf, self.model,
+                                  self.threshold, self.settings.public_url or "",
+                                  cache=self.unit_vectors)
+
+    def answerer(self):
+        """Extractive by default; the LLM when one is configured."""
+        extractive = self.answerer_extractive()
         match (self.settings.llm_base_url, self.settings.llm_model):
             case (str(), str()):
                 from assistant.llm import LLMAnswerer
@@ -90,18 +130,62 @@ class ClerkService:
             raise BadQuestionError(f"the question is {len(request.question):,} characters; "
                                    f"the limit is {limit:,}")
 
-    def _evidence(self, request: AskRequest) -> tuple[str, list]:
-        """The retrieval query (a follow-up read with its context) and the passages found."""
+    def evidence(self, request: AskRequest) -> Evidence:
+        """The question as read, and the passages to answer from: the best of all the papers
+        the filters allow, with the best of the papers the question names (its council,
+        committee or meeting) or the previous answer cited, when there are such papers."""
         query = retrieval_query(request.question, request.conversation)
-        return query, self.retriever.search(query, request.filters, k=self.settings.top_k)
+        lexical = self.retriever.lexical()
+        reading = read_question(query, lexical.lexicon, tokenize)
+        searched = " ".join([reading.query, *answer_entities(request.question,
+                                                             request.conversation)])
+        vector = self.embedder.embed([searched])[0]
+        k = self.settings.top_k
+        passages = self.retriever.search(searched, request.filters, k=k, query_vector=vector)
+        seen = {p.chunk.id for p in passages}
+        for within in (named_papers(reading, lexical.lexicon),
+                       cited_papers(request.question, request.conversation)):
+            if within:
+                for p in self.retriever.search(searched, request.filters, k=k // 2,
+                                               query_vector=vector, within=within):
+                    if p.chunk.id not in seen:
+                        seen.add(p.chunk.id)
+                        p.rank = len(passages)
+                        passages.append(p)
+        return Evidence(query, reading, passages)
+
+    def rank(self, request: AskRequest, k: int) -> list[Passage]:
+        """The passages in the order the answer model puts them (a passage by its best
+        sentence), then the rest of the search's, to k."""
+        ev = self.evidence(request)
+        ranked = self.answerer_extractive().score(request.question, ev.passages,
+                                                  ev.query.removesuffix(request.question).strip(),
+                                                  ev.reading)
+        order = {c.passage.chunk.id: c.passage for c in ranked}
+        for p in ev.passages + self.retriever.search(ev.reading.query, request.filters, k=k):
+            order.setdefault(p.chunk.id, p)
+        return list(order.values())[:k]
+
+    def why_not(self, request: AskRequest) -> Answer | None:
+        """An abstention that says why when nothing could be searched: nothing is indexed, or
+        the filters leave no paper."""
+        records = self.store.paper_records()
+        if not records:
+            return Answer(answer="No papers are indexed yet, so there is nothing to answer "
+                          "from.", abstained=True, reason="nothing_indexed")
+        if self.retriever.doc_ids_for(request.filters) == []:
+            asked = ", ".join(f"{k} {v}" for k, v in request.filters.model_dump().items() if v)
+            return Answer(answer=f"No paper matches the filters ({asked}); {len(records)} "
+                          "papers are indexed.", abstained=True,
+                          reason="no_papers_match_filters")
+        return None
 
     def ask(self, request: AskRequest) -> Answer:
         self.check(request)
-        from_register = self.register_answer(request)
-        if from_register is not None:
-            return from_register
-        query, passages = self._evidence(request)
-        return self.answerer().answer(request.question, query, passages)
+        if (unanswerable := self.why_not(request)) is not None:
+            return unanswerable
+        ev = self.evidence(request)
+        return self.answerer().answer(request.question, ev.query, ev.passages, ev.reading)
 
     def ask_text(self, question: str, filters: Filters | None = None) -> Answer:
         return self.ask(AskRequest(question=question, filters=filters or Filters()))
@@ -116,17 +200,13 @@ class ClerkService:
     def ask_stream(self, request: AskRequest):
         """(event, payload) pairs: text deltas as they are verified, then the final answer."""
         self.check(request)
-        from_register = self.register_answer(request)
-        if from_register is not None:
-            yield "delta", {"text": from_register.answer}
-            yield "answer", from_register
-            return
-        query, passages = self._evidence(request)
-        answerer = self.answerer()
-        if hasattr(answerer, "stream"):
-            yield from answerer.stream(request.question, query, passages)
-            return
-        answer = answerer.answer(request.question, query, passages)
+        if (answer := self.why_not(request)) is None:
+            ev = self.evidence(request)
+            answerer = self.answerer()
+            if hasattr(answerer, "stream"):
+                yield from answerer.stream(request.question, ev.query, ev.passages, ev.reading)
+                return
+            answer = answerer.answer(request.question, ev.query, ev.passages, ev.reading)
         yield "delta", {"text": answer.answer}
         yield "answer", answer
 
@@ -142,15 +222,3 @@ class ClerkService:
         from assistant.register import filter_records
 
         return filter_records(self.register.records(), query)
-
-    def register_answer(self, request: AskRequest) -> Answer | None:
-        """A question about what was resolved or asked for, answered from the register when
-        one record matches it well (within the request's filters); None otherwise."""
-        from assistant.register import register_answer, wants_register
-
-        if not wants_register(request.question):
-            return None
-        allowed = self.retriever.doc_ids_for(request.filters)
-        records = [r for r in self.register.records() if allowed is None or r.doc_id in allowed]
-        lexical = self.retriever.lexical()
-        return register_answer(request.question, records, lexical.idf, lexical.default_idf)

@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout_s: float = 60.0
-    abstain_threshold: float | None = None  # None: the calibrated value in eval/calibration.json
+    abstain_threshold: float | None = None  # None: the fitted one in the answer model
+    answer_model: Path | None = None  # None: assistant/answer_model.json (clerk eval --fit)
     max_question_chars: int = 2000
     max_body_bytes: int = 64_000
     top_k: int = 8

@@ -78,7 +78,9 @@ class SlackClerk:
                                         answer_id=answer_id),
                 "metadata": {"event_type": "clerk_answer",  # lets a thread read the question back
                              "event_payload": {"question": clip(question, 2000),
-                                               "answer_id": answer_id or ""}}}
+                                               "answer_id": answer_id or "",
+                                               # a follow-up searches these papers too
+                                               "cited": [c.doc_id for c in answer.citations]}}}
 
     @staticmethod
     def note(text: str) -> dict:

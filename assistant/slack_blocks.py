@@ -6,7 +6,7 @@ import re
 import threading
 from collections import OrderedDict
 
-from assistant.models import Answer, Citation, Turn
+from assistant.models import Answer, Citation, Turn, TurnCitation
 
 SECTION_CHARS = 3000  # Slack: a section's text
 MAX_BLOCKS = 50  # Slack: blocks in one message
@@ -203,13 +203,17 @@ def thread_turns(messages: list[dict], before_ts: str, bot_user_id: str | None,
             continue
         mine = bool((bot_id and m.get("bot_id") == bot_id)
                     or (bot_user_id and m.get("user") == bot_user_id))
-        asked = ((m.get("metadata") or {}).get("event_payload") or {}).get("question")
+        payload = (m.get("metadata") or {}).get("event_payload") or {}
+        asked = payload.get("question")
+        cited = payload.get("cited") if mine and isinstance(payload.get("cited"), list) else []
         if mine and asked and not (turns and turns[-1].role == "user"
                                    and turns[-1].content == asked):
             turns.append(Turn(role="user", content=asked[:TURN_CHARS]))
         content = plain_text(m.get("text", ""), bot_user_id)
         if content:
-            turns.append(Turn(role="assistant" if mine else "user", content=content[:TURN_CHARS]))
+            turns.append(Turn(role="assistant" if mine else "user", content=content[:TURN_CHARS],
+                              citations=[TurnCitation(doc_id=str(d)[:300]) for d in cited
+                                         if isinstance(d, str) and d][:20]))
     return turns[-MAX_TURNS:]
 
 

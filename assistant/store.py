@@ -18,6 +18,9 @@ from assistant.errors import StoreError
 from assistant.settings import Settings
 
 _BATCH = 2000
+# HNSW's search breadth: wide enough that the nearest 40 paragraphs are the same whatever the
+# index's state (Chroma's default, 100, let a just-written store's results drift between runs).
+EF_SEARCH = 400
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ class Store:
             name = self.settings.collection
             self.paragraphs = self.client.get_or_create_collection(
                 f"{name}-paragraphs", embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}})
+                configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}})
+            self._search_wide()
             self.papers = self.client.get_or_create_collection(f"{name}-papers",
                                                                embedding_function=None)
         except StoreError:
@@ -95,6 +99,17 @@ class Store:
             where = self.settings.chroma_url or self.settings.data_dir
             raise StoreError(f"cannot open the Chroma store at {where}: "
                              f"{' '.join(str(exc).split())[:200]}") from exc
+
+    def _search_wide(self) -> None:
+        """A store made with a narrower search (Chroma's default ef_search of 100) is widened:
+        with it, which 40 nearest paragraphs come back drifted with the index's state, and a
+        rebuilt store could answer differently."""
+        hnsw = (self.paragraphs.configuration or {}).get("hnsw") or {}
+        if hnsw.get("ef_search", EF_SEARCH) < EF_SEARCH:
+            try:
+                self.paragraphs.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
+            except Exception:  # noqa: BLE001 - a read-only server: search as it is
+                pass
 
     def refresh(self, min_interval: float = 1.0) -> bool:
         """Notice papers written by another process. Returns True when the store changed.

@@ -1,12 +1,9 @@
-"""Choosing the abstention threshold on dev questions, from one run that never abstains."""
+"""Choosing the abstention threshold: the confidence that best separates right answers from
+questions the papers cannot answer (eval.fit uses it for the answer model's threshold)."""
 
 import datetime as dt
-import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
-
-from assistant.embedder import BUNDLED
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -42,20 +39,3 @@ def choose_threshold(confidences: Sequence[float], facts_ok: Sequence[bool],
     return Calibration(threshold=best, dev_questions=len(confidences),
                        objective=round(best_score, 4),
                        date=(today or dt.date.today()).isoformat())
-
-
-def write_calibration(path: Path, calibration: Calibration, space: str = BUNDLED) -> None:
-    """The bundled model's threshold at the top level; another embedding space's (int8 scores
-    run a little lower) under ``spaces``, leaving the others as they were."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        data = {}
-    if not isinstance(data, dict):
-        data = {}
-    spaces = data.get("spaces") if isinstance(data.get("spaces"), dict) else {}
-    if space == BUNDLED:
-        data = {**asdict(calibration), **({"spaces": spaces} if spaces else {})}
-    else:
-        data["spaces"] = {**spaces, space: asdict(calibration)}
-    Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -18,8 +18,10 @@ from eval.runner import CORPUS, QA, EvalError, SuiteConfig, run_suite
               show_default=True, help="Which questions to run.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               default=Path("reports"), show_default=True, help="Where eval.json and eval.md go.")
-@click.option("--calibrate", is_flag=True, help="Pick the abstention threshold on the dev "
-              "questions and write it to eval/calibration.json before scoring.")
+@click.option("--fit", "fit", is_flag=True, help="Fit the answer model (weights, selection, "
+              "abstention threshold) on every gold question of the sample and dev corpora and "
+              "write assistant/answer_model.json; with CLERK_EMBED_BACKEND=onnx-int8, only that "
+              "space's threshold.")
 @click.option("--no-baselines", is_flag=True, help="Score Clerk alone.")
 @click.option("--check", is_flag=True, help="Exit 1 when a metric is below its floor in "
               "eval/thresholds.json (with --lobo: eval/thresholds_lobo.json).")
@@ -28,23 +30,33 @@ from eval.runner import CORPUS, QA, EvalError, SuiteConfig, run_suite
 @click.option("--dev-corpus", type=click.Path(path_type=Path, file_okay=False),
               default=DEV_CORPUS, show_default="../shared/corpus-dev",
               help="With --lobo: the dev corpus (papers/ and moderngov/lgsf-fixtures/).")
-def eval_command(corpus: Path, qa: Path, split: str, out: Path, calibrate: bool,
+def eval_command(corpus: Path, qa: Path, split: str, out: Path, fit: bool,
                  no_baselines: bool, check: bool, lobo: bool, dev_corpus: Path) -> None:
     """Score Clerk's answers on known questions, beside two plain baselines."""
     from assistant.settings import get_settings
     from eval.gate import THRESHOLDS
 
+    if fit:
+        from assistant.errors import ClerkError
+        from eval.fit import run_fit
+
+        try:
+            run_fit(LoboConfig(corpus=corpus, dev_corpus=dev_corpus, settings=get_settings()),
+                    log=lambda line: click.echo(line, err=True))
+        except (DatasetError, EvalError, ClerkError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        return
     if lobo:
-        if calibrate or split != "all" or qa != QA:
-            raise click.UsageError("--lobo fits its own thresholds on every question of "
-                                   "eval/qa.jsonl and eval/qa_dev/; drop --calibrate, --split, --qa")
+        if split != "all" or qa != QA:
+            raise click.UsageError("--lobo fits its own models on every question of "
+                                   "eval/qa.jsonl and eval/qa_dev/; drop --split, --qa")
         _run_lobo(LoboConfig(corpus=corpus, dev_corpus=dev_corpus, baselines=not no_baselines,
                              settings=get_settings()), out, check)
         return
     from eval import report
 
     config = SuiteConfig(corpus=corpus, qa=qa, split=split, baselines=not no_baselines,
-                         calibrate=calibrate, settings=get_settings())
+                         settings=get_settings())
     _run(lambda log: run_suite(config, log=log), report, out, THRESHOLDS if check else None)
 
 

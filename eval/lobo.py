@@ -1,10 +1,11 @@
 """Leave-one-body-out: every fitted number is fitted on the other bodies' questions and scored on
 the held-out body's, so the headline figures say how Clerk does on a council it was not tuned on.
 
-One fresh store holds the sample corpus and the dev corpus (one ingest). Clerk answers every
-question once with abstention off; for each body B the abstention threshold is chosen
-(eval.runner.fit_threshold) on the other bodies' replies, and B's questions are then asked
-with that threshold. The baselines fit nothing and run once over every question."""
+One fresh store holds the sample corpus and the dev corpus (one ingest). Every question's
+candidates and features are collected once (eval.fit.collect); for each body B the whole answer
+model (weights, selection numbers, abstention threshold: eval.fit.fit_model) is fitted on the
+other bodies' questions, and B's questions are then asked through the service with that model.
+The baselines fit nothing and run once over every question."""
 
 import tempfile
 import time
@@ -19,21 +20,20 @@ from assistant.service import ClerkService
 from assistant.settings import Settings
 from assistant.store import Store
 from eval.baselines import BM25Baseline, LangChainBaseline
-from eval.calibrate import Calibration
+from assistant.scorer import AnswerModel
 from eval.dataset import QAItem, load_many
+from eval.fit import Example, collect, fit_model
 from eval.runner import (
     CORPUS,
     QA,
     EvalError,
     _stderr,
     eval_settings,
-    fit_threshold,
     ingest_fresh,
-    open_replies,
     run_system,
 )
 from eval.score import QuestionResult, summarise
-from eval.systems import ClerkSystem, Reply, SourceNamed, System, paragraph_texts
+from eval.systems import ClerkSystem, SourceNamed, System, paragraph_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 QA_DEV = Path(__file__).resolve().parent / "qa_dev"
@@ -99,8 +99,8 @@ class LoboResult:
     bodies: list[str]
     ingest: str
     failures: list[tuple[str, str]]
-    fits: dict[str, Calibration]  # held-out body -> threshold fitted on the other bodies
-    fit_all: Calibration  # fitted on every body: for comparison only, never used to score
+    fits: dict[str, AnswerModel]  # held-out body -> the model fitted on the other bodies
+    fit_all: AnswerModel  # fitted on every body: for comparison only, never used to score
     seconds: float = 0.0
     results: dict[str, list[QuestionResult]] = field(default_factory=dict)
     metrics: dict[str, dict[str, dict]] = field(default_factory=dict)  # system -> body|pooled
@@ -111,14 +111,17 @@ def bodies_of(items: list[QAItem]) -> list[str]:
     return list(dict.fromkeys(i.body for i in items))
 
 
-def held_out_fits(items: list[QAItem], replies: list[Reply]) -> dict[str, Calibration]:
-    """For each body, the threshold fitted on every other body's questions alone."""
+def held_out_fits(examples: list[Example]) -> dict[str, AnswerModel]:
+    """For each body, the answer model fitted on every other body's questions alone."""
     fits = {}
-    for body in bodies_of(items):
-        rest = [(i, r) for i, r in zip(items, replies, strict=True) if i.body != body]
+    for body in bodies_of([e.item for e in examples]):
+        rest = [e for e in examples if e.item.body != body]
         if not rest:
             raise EvalError(f"leave-one-body-out needs two bodies; only {body!r} has questions")
-        fits[body] = fit_threshold([i for i, _ in rest], [r for _, r in rest])
+        try:
+            fits[body] = fit_model(rest)
+        except ValueError as exc:
+            raise EvalError(f"cannot fit a model without {body!r}: {exc}") from exc
     return fits
 
 
@@ -146,18 +149,22 @@ def run_lobo(config: LoboConfig, embedder: Embedder | None = None,
         memo = MemoEmbedder(embedder)
         start = time.perf_counter()
         memo.warm([i.question for i in items] + answer_units(store))
-        replies = open_replies(items, settings, store, memo)
-        fits = held_out_fits(items, replies)
-        fit_all = fit_threshold(items, replies)
-        log(f"fitted {len(fits)} held-out thresholds on {len(items)} never-abstaining replies "
+        examples = collect(items, ClerkService(settings, embedder=memo, store=store))
+        fits = held_out_fits(examples)
+        fit_all = fit_model(examples)
+        log(f"fitted {len(fits)} held-out answer models on {len(items)} questions "
             f"({time.perf_counter() - start:.0f} s)")
         result = LoboResult(config, bodies, report.summary(), list(report.failures), fits,
                             fit_all)
         paragraphs = paragraph_texts(store)
         start = time.perf_counter()
         clerk_results = []
-        for body in bodies:
-            held = settings.model_copy(update={"abstain_threshold": fits[body].threshold})
+        models = Path(tmp) / "models"
+        models.mkdir()
+        for n, body in enumerate(bodies):
+            path = models / f"held-out-{n}.json"
+            path.write_text(fits[body].to_json(), encoding="utf-8")
+            held = settings.model_copy(update={"answer_model": path, "abstain_threshold": None})
             clerk = SourceNamed(ClerkSystem(ClerkService(held, embedder=memo, store=store),
                                             paragraphs), store)
             clerk_results += run_system(clerk, [i for i in items if i.body == body])

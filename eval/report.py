@@ -84,9 +84,8 @@ def format_table(result: SuiteResult) -> str:
 
 
 def summary_line(result: SuiteResult) -> str:
-    source = (f"calibrated on {result.calibration.dev_questions} dev questions"
-              if result.calibration else "from settings / eval/calibration.json")
-    return f"abstention threshold {result.threshold} ({source}); {result.ingest}"
+    return (f"abstention threshold {result.threshold} (the answer model's, fitted by "
+            f"`clerk eval --fit`, unless CLERK_ABSTAIN_THRESHOLD is set); {result.ingest}")
 
 
 def to_markdown(result: SuiteResult) -> str:
@@ -108,7 +107,6 @@ def to_json(result: SuiteResult) -> dict:
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "corpus": str(config.corpus), "qa": str(config.qa), "split": config.split,
         "threshold": result.threshold, "ingest": result.ingest,
-        "calibration": asdict(result.calibration) if result.calibration else None,
         "metrics": result.metrics,
         "questions": {name: [asdict(r) for r in rs] for name, rs in result.results.items()},
     }

@@ -1,5 +1,5 @@
-"""The suite's run: ingest the corpus into a fresh temporary store, optionally calibrate the
-abstention threshold on dev questions, then put every question to Clerk and the baselines."""
+"""The suite's run: ingest the corpus into a fresh temporary store, then put every question to
+Clerk (with the fitted answer model, assistant/answer_model.json) and the baselines."""
 
 import sys
 import tempfile
@@ -8,16 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.embedder import BUNDLED, Embedder, make_embedder
-from assistant.service import CALIBRATION, ClerkService
+from assistant.embedder import Embedder, make_embedder
+from assistant.service import ClerkService
 from assistant.settings import Settings
 from assistant.store import Store
 from eval.baselines import BM25Baseline, LangChainBaseline
-from eval.calibrate import Calibration, choose_threshold, write_calibration
 from eval.dataset import QAItem, load_qa, select
-from eval.metrics import facts_present
 from eval.score import RANK_DEPTH, QuestionResult, score_question, summarise
-from eval.systems import ClerkSystem, Reply, System
+from eval.systems import ClerkSystem, System
 from ingest.pipeline import IngestReport, run_ingest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,8 +37,6 @@ class SuiteConfig:
     qa: Path = QA
     split: str = "all"  # dev | test | all
     baselines: bool = True
-    calibrate: bool = False
-    calibration_path: Path = CALIBRATION
     settings: Settings | None = None  # answering settings; the store is always a fresh temp one
 
 
@@ -50,7 +46,6 @@ class SuiteResult:
     splits: list[str]
     threshold: float
     ingest: str
-    calibration: Calibration | None = None
     results: dict[str, list[QuestionResult]] = field(default_factory=dict)
     metrics: dict[str, dict[str, dict]] = field(default_factory=dict)  # system -> split -> ...
 
@@ -88,31 +83,6 @@ def ingest_fresh(paths: list[Path], settings: Settings, embedder: Embedder,
     return report
 
 
-def open_replies(items: list[QAItem], settings: Settings, store: Store,
-                 embedder: Embedder) -> list[Reply]:
-    """Clerk's replies with abstention switched off: what a threshold is fitted on."""
-    open_settings = settings.model_copy(update={"abstain_threshold": -1.0})
-    clerk = ClerkSystem(ClerkService(open_settings, embedder=embedder, store=store))
-    return [clerk.reply(item.question) for item in items]
-
-
-def fit_threshold(items: list[QAItem], replies: list[Reply]) -> Calibration:
-    """The abstention threshold that scores best on these questions' never-abstaining replies
-    (eval.calibrate.choose_threshold); the one fitting rule the suite and --lobo share."""
-    facts_ok = [facts_present(r.text, i.key_facts) for r, i in zip(replies, items, strict=True)]
-    return choose_threshold([r.confidence or 0.0 for r in replies], facts_ok,
-                            [i.answerable for i in items], forced=[r.abstained for r in replies])
-
-
-def calibrate_on_dev(items: list[QAItem], settings: Settings, store: Store,
-                     embedder: Embedder) -> Calibration:
-    """One never-abstaining run over the dev questions; the threshold comes from its scores."""
-    dev = select(items, "dev")
-    if not dev:
-        raise EvalError("calibration needs dev questions, and the gold set has none")
-    return fit_threshold(dev, open_replies(dev, settings, store, embedder))
-
-
 def run_suite(config: SuiteConfig, embedder: Embedder | None = None,
               log: Callable[[str], None] = _stderr) -> SuiteResult:
     """Run the whole suite; the temporary store is gone when this returns."""
@@ -129,16 +99,6 @@ def run_suite(config: SuiteConfig, embedder: Embedder | None = None,
         report = ingest_fresh([config.corpus], settings, embedder, log)
         log(f"ingested {config.corpus}: {report.summary()}")
         store = Store(settings)
-        calibration = None
-        if config.calibrate:
-            calibration = calibrate_on_dev(items, settings, store, embedder)
-            write_calibration(config.calibration_path, calibration, embedder.space)
-            log(f"calibrated on {calibration.dev_questions} dev questions: threshold "
-                f"{calibration.threshold} (objective {calibration.objective}), "
-                f"written to {config.calibration_path}"
-                + (f" for the {embedder.space} embedding space"
-                   if embedder.space != BUNDLED else ""))
-            settings = settings.model_copy(update={"abstain_threshold": calibration.threshold})
         clerk = ClerkService(settings, embedder=embedder, store=store)
         systems: list[System] = [ClerkSystem(clerk)]
         if config.baselines:
@@ -146,7 +106,7 @@ def run_suite(config: SuiteConfig, embedder: Embedder | None = None,
                                           settings.max_file_bytes, warn=log),
                         BM25Baseline(store)]
         result = SuiteResult(config, splits_for(config.split), clerk.threshold,
-                             report.summary(), calibration)
+                             report.summary())
         for system in systems:
             start = time.perf_counter()
             result.results[system.name] = run_system(system, chosen)

@@ -37,7 +37,8 @@ class System(Protocol):
 
 
 class ClerkSystem:
-    """Clerk: hybrid retrieval for the ranking, ClerkService.ask for the answer."""
+    """Clerk: the answer model's ranking of the passages found, ClerkService.ask for the
+    answer."""
 
     name = "Clerk"
 
@@ -47,7 +48,7 @@ class ClerkSystem:
         self.paragraphs = paragraphs if paragraphs is not None else paragraph_texts(service.store)
 
     def rank(self, question: str, k: int) -> list[Cited]:
-        passages = self.service.retriever.search(question, None, k=k)
+        passages = self.service.rank(AskRequest(question=question), k)
         return [Cited(p.meta.get("doc_id"), p.meta.get("paragraph"), p.text) for p in passages]
 
     def reply(self, question: str) -> Reply:

@@ -1,7 +1,8 @@
 """Which sentences can answer a 'what is the name of…' question: people, not places or bodies,
 with no council named in the code."""
 
-from assistant.answer import _body_words, has_type
+from assistant.features import body_words as _body_words
+from assistant.features import has_type
 
 
 def test_titled_and_initialled_names_are_names():

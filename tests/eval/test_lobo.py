@@ -1,15 +1,20 @@
-"""Leave-one-body-out: thresholds fitted without the held-out body, the many-body gold rows, and
+"""Leave-one-body-out: answer models fitted without the held-out body, the many-body gold rows, and
 how citations of unnumbered paragraphs are scored."""
 
 import json
 
+import numpy as np
 import pytest
 
 from eval.dataset import SAMPLE_BODY, DatasetError, GoldRef, QAItem, load_many, load_qa, parse_item
 from eval.lobo import POOLED, LoboConfig, held_out_fits, run_lobo
 from eval.lobo_report import format_table, to_markdown
 from eval.metrics import label_match
-from eval.runner import fit_threshold
+from assistant.answer import Candidate, Unit
+from assistant.features import FEATURES
+from assistant.retrieve import Passage
+from assistant.store import StoredChunk
+from eval.fit import Example, fit_model
 from eval.score import score_question
 from eval.systems import Cited, Reply, SourceNamed
 
@@ -20,34 +25,48 @@ def _item(qid: str, body: str, answerable: bool) -> QAItem:
     return QAItem(qid, None, "fact", f"question {qid}?", answerable, facts, gold, body=body)
 
 
-def _reply(confidence: float, right: bool) -> Reply:
-    return Reply("yes" if right else "no", False, [], confidence)
+def _example(qid: str, body: str, answerable: bool, seed: int) -> Example:
+    """A question with three candidates: the gold one (when answerable) and two others, with
+    feature rows where the gold one's similarity and overlap stand out."""
+    rng = np.random.default_rng(seed)
+    item = _item(qid, body, answerable)
+    cands, rows = [], []
+    for n, text in enumerate(["yes it was", "no it was not", "something else"]):
+        chunk = StoredChunk(f"{qid}-{n}", text, {"doc_id": "d", "paragraph": str(n + 1)})
+        cands.append(Candidate(Passage(chunk, 0.0, 0.5, 1.0, n), Unit(text, text, text), 0))
+        row = rng.normal(0.0, 0.3, len(FEATURES))
+        if n == 0 and answerable:
+            row[FEATURES.index("sim")] += 1.5
+            row[FEATURES.index("overlap")] += 1.0
+        rows.append(row)
+    labels = np.array([float(answerable), 0.0, 0.0])
+    return Example(item, cands, np.array(rows), labels, labels.copy(), False)
 
 
-def test_held_out_threshold_is_fitted_on_the_other_bodies_alone():
-    # Body A alone would pick 0.9 (its unanswerables score 0.8); B and C alone pick 0.3.
-    rows = [("a1", "A", True, 0.9), ("a2", "A", False, 0.8), ("a3", "A", False, 0.8),
-            ("b1", "B", True, 0.3), ("b2", "B", True, 0.5), ("b3", "B", False, 0.1),
-            ("c1", "C", True, 0.4), ("c2", "C", False, 0.2)]
-    items = [_item(q, body, can) for q, body, can, _ in rows]
-    replies = [_reply(conf, right=can) for _, _, can, conf in rows]
-    fits = held_out_fits(items, replies)
+def _examples() -> list[Example]:
+    rows = [("a1", "A", True), ("a2", "A", False), ("a3", "A", True), ("b1", "B", True),
+            ("b2", "B", True), ("b3", "B", False), ("c1", "C", True), ("c2", "C", False),
+            ("c3", "C", True)]
+    return [_example(q, body, can, n) for n, (q, body, can) in enumerate(rows)]
+
+
+def test_each_held_out_model_is_fitted_on_the_other_bodies_alone():
+    examples = _examples()
+    fits = held_out_fits(examples)
 
     assert set(fits) == {"A", "B", "C"}
-    only_a = [(i, r) for i, r in zip(items, replies) if i.body == "A"]
-    assert fit_threshold([i for i, _ in only_a], [r for _, r in only_a]).threshold == 0.9
-    assert fits["A"].threshold == 0.3
-    assert fits["A"].dev_questions == 5  # B's and C's questions, none of A's
-    for body, fit in fits.items():
-        rest = [(i, r) for i, r in zip(items, replies) if i.body != body]
-        assert fit == fit_threshold([i for i, _ in rest], [r for _, r in rest])
+    for body, model in fits.items():
+        rest = [e for e in examples if e.item.body != body]
+        assert model.fitted["questions"] == 6 and model.fitted["bodies"] == 2
+        assert model == fit_model(rest)
+    assert fits["A"] != fit_model(examples)  # A's own questions changed nothing in its model
 
 
 def test_one_body_alone_cannot_be_left_out():
     from eval.runner import EvalError
 
     with pytest.raises(EvalError, match="two bodies"):
-        held_out_fits([_item("a1", "A", True)], [_reply(0.5, True)])
+        held_out_fits([_example("a1", "A", True, 0)])
 
 
 def _write(path, rows):
@@ -150,7 +169,7 @@ Minutes of the meeting held on 5 May 2021
 """
 
 
-def test_each_body_is_scored_with_the_threshold_fitted_without_it(tmp_path, embedder):
+def test_each_body_is_scored_with_the_model_fitted_without_it(tmp_path, embedder):
     corpus, dev = tmp_path / "corpus", tmp_path / "dev"
     corpus.mkdir()
     (dev / "papers").mkdir(parents=True)
@@ -181,7 +200,7 @@ def test_each_body_is_scored_with_the_threshold_fitted_without_it(tmp_path, embe
     assert [name for name, _ in result.failures] == [str(dev / "papers" / "EMPTY.txt")]
     assert set(result.metrics) == {"Clerk"}  # the baselines run in test_suite.py
     for body in result.bodies:
-        assert result.fits[body].dev_questions == 2  # the other body's two questions
+        assert result.fits[body].fitted["questions"] == 2  # the other body's two questions
         for row in (r for r in result.results["Clerk"] if r.body == body):
             if not row.abstained:
                 assert row.confidence >= result.fits[body].threshold

@@ -93,22 +93,6 @@ def _row(**overrides) -> str:
     return json.dumps({**row, **overrides})
 
 
-def test_each_embedding_space_keeps_its_own_calibrated_threshold(tmp_path):
-    from assistant.service import DEFAULT_THRESHOLD, calibrated_threshold
-    from eval.calibrate import Calibration, write_calibration
-
-    path = tmp_path / "calibration.json"
-    write_calibration(path, Calibration(0.49, 53, 0.7, "2026-11-23"))
-    write_calibration(path, Calibration(0.45, 53, 0.72, "2026-11-23"), "m+int8")
-    write_calibration(path, Calibration(0.50, 53, 0.71, "2026-11-24"))  # torch recalibrated
-    assert calibrated_threshold(path) == 0.50
-    assert calibrated_threshold(path, "m+int8") == 0.45  # kept through the rewrite
-    assert calibrated_threshold(path, "other-model") == 0.50  # no entry: the bundled model's
-    path.write_text("[1, 2]")
-    assert calibrated_threshold(path, "m+int8") == DEFAULT_THRESHOLD
-    assert calibrated_threshold(tmp_path / "missing.json") == DEFAULT_THRESHOLD
-
-
 def test_dataset_loads_rows_and_skips_blank_lines(tmp_path):
     path = tmp_path / "qa.jsonl"
     path.write_text(_row() + "\n\n" + _row(id="q2", split="test", answerable=False,

@@ -1,5 +1,5 @@
 """The register through its fronts: GET /resolutions on a real server, `clerk resolutions`, and
-questions about what was resolved or asked for, answered from the register."""
+questions about what was resolved or asked for, answered from the resolution or action itself."""
 
 import json
 import subprocess
@@ -89,49 +89,40 @@ def test_cli_prints_the_register_for_people_and_as_json(sample_store):
     assert out.returncode == 2 and "decision" in out.stderr
 
 
-def test_what_the_committee_resolved_is_answered_from_the_register(service):
+def test_what_the_committee_resolved_is_answered_from_the_resolution_itself(service):
     a = service.ask_text("what did the committee resolve about the Children with Disabilities "
                          "review?")
     assert not a.abstained
-    [c] = a.citations
+    c = a.citations[0]
     assert (c.doc_id, c.paragraph) == (SURREY_2021, "Resolved 1")
-    assert a.answer == f"Resolved: {c.quote} [1]"
+    assert a.answer.splitlines()[0] == f"{c.quote} [1]"
     assert "Director of Corporate Parenting" in a.answer
 
 
-def test_what_someone_was_asked_to_provide_is_answered_from_the_register(service):
+def test_what_someone_was_asked_to_provide_is_answered_from_the_action(service):
     a = service.ask_text("what was Lucy Butler asked to provide?")
-    [c] = a.citations
-    assert (c.doc_id, c.paragraph) == (WEST_SUSSEX, "12.3")
-    assert "agency workers" in a.answer and a.answer.endswith("[1]")
-    assert c.quote == ("Lucy Butler to provide the Committee with the number of agency workers "
-                       "in the Looked After Children service")
+    assert (a.citations[0].doc_id, a.citations[0].paragraph) == (WEST_SUSSEX, "12.3")
+    assert "agency workers" in a.answer
+    assert any(c.quote.endswith("Lucy Butler to provide the Committee with the number of agency "
+                                "workers in the Looked After Children service")
+               for c in a.citations)
 
 
-def test_a_printed_due_date_is_added_from_the_same_quote(service):
+def test_a_printed_due_date_is_answered_from_the_recommendation(service):
     a = service.ask_text("At which Board meeting was the Head of Children's Services asked to "
                          "report progress?")
-    assert a.answer.splitlines()[-1] == "Due: the Board’s October meeting [1]"
+    assert "the Board’s October meeting" in a.answer
     assert a.citations[0].paragraph == "Recommendations"
-    assert all(line.endswith("[1]") for line in a.answer.splitlines())
+    assert all(line.rstrip().endswith("]") for line in a.answer.splitlines())
 
 
-def test_register_answers_respect_the_request_filters(service):
+def test_answers_respect_the_request_filters(service):
     a = service.ask_text("what was Lucy Butler asked to provide?",
                          Filters(committee="Reference Group"))
     assert all(c.doc_id != WEST_SUSSEX for c in a.citations)
 
 
-def test_questions_the_register_cannot_answer_go_to_the_papers(service):
-    a = service.ask_text("How many recommendations did Ofsted make in its May 2018 full "
-                         "inspection of Surrey?")
-    assert not a.answer.startswith(("Resolved:", "Recommended:", "Action:"))
-    a = service.ask_text("Which two areas of Surrey's children's services still had priority "
-                         "action plans in 2021?")
-    assert not a.answer.startswith(("Resolved:", "Recommended:", "Action:"))
-
-
-def test_the_api_answers_register_questions_with_the_same_citation(api_server):
+def test_the_api_answers_an_action_question_with_the_same_citation(api_server):
     r = httpx.post(f"{api_server.url}/ask", json={"question": "What was Lucy Butler asked to "
                                                                "provide?"}, timeout=60)
     a = r.json()

@@ -137,10 +137,13 @@ def test_thread_messages_become_turns_before_the_current_one():
 def test_a_bot_answer_carrying_its_question_restores_the_question_turn():
     messages = [{"ts": "1.1", "bot_id": "BCLERK", "text": "Answer. [1]",
                  "metadata": {"event_type": "clerk_answer",
-                              "event_payload": {"question": "Slash question?"}}}]
+                              "event_payload": {"question": "Slash question?",
+                                                "cited": ["paper-a", 7, ""]}}}]
     turns = thread_turns(messages, "2.0", "UCLERK", "BCLERK")
     assert [(t.role, t.content) for t in turns] == [("user", "Slash question?"),
                                                      ("assistant", "Answer. [1]")]
+    # the papers the answer cited, for a follow-up to search (junk entries dropped)
+    assert [c.doc_id for c in turns[1].citations] == ["paper-a"]
 
 
 def test_seen_events_remembers_ids_within_its_bound():

@@ -70,6 +70,7 @@ def test_mention_is_answered_in_its_thread_with_a_citation_line(slack_app, fake_
     buttons = post["blocks"][-1]["elements"]
     assert [b["action_id"] for b in buttons] == ["clerk_feedback_up", "clerk_feedback_down"]
     assert post["metadata"]["event_payload"]["question"] == AUDITS
+    assert post["metadata"]["event_payload"]["cited"][0] == REPORT
 
 
 def test_direct_message_is_answered(slack_app, fake_slack):

@@ -104,6 +104,7 @@ def test_follow_up_sends_the_earlier_turns_as_the_conversation(page, api_server)
     conversation = bodies[1]["conversation"]
     assert conversation[0] == {"role": "user", "content": AUDITS}
     assert conversation[1]["role"] == "assistant" and "1088" in conversation[1]["content"]
+    assert conversation[1]["citations"][0]["paragraph"] == "19"  # searched again on follow-up
     assert len(conversation) == 2
     expect(first_answer).to_contain_text("1088")
     expect(last_reply(page)).to_contain_text("Private Fostering")

@@ -295,7 +295,10 @@
     for (const t of turns) {
       if (!t.answer) continue;
       out.push({ role: "user", content: t.question.slice(0, MAX_TURN_CHARS) },
-        { role: "assistant", content: t.answer.answer.slice(0, MAX_TURN_CHARS) });
+        { role: "assistant", content: t.answer.answer.slice(0, MAX_TURN_CHARS),
+          // a follow-up is searched in the papers this answer cited, too
+          citations: (t.answer.citations || []).slice(0, 20)
+            .map((c) => ({ doc_id: c.doc_id, paragraph: c.paragraph })) });
     }
     return out.slice(-MAX_TURNS);
   }

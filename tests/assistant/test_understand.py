@@ -1,0 +1,81 @@
+"""Reading questions as councillors type them: short forms the papers define or the indexed
+names imply, misspellings, and the council, committee and meeting a question names."""
+
+import datetime as dt
+
+import pytest
+
+from assistant.retrieve import tokenize
+from assistant.service import named_papers
+from assistant.store import StoredChunk
+from assistant.understand import DateSpec, build_lexicon, defined_short_forms, read_question
+
+RECORDS = {
+    "kent-2018-01": {"council": "Kent County Council", "committee": "Children's Scrutiny "
+                     "Committee", "meeting_date": "2018-01-23"},
+    "kent-2018-03": {"council": "Kent County Council", "committee": "Planning Committee",
+                     "meeting_date": "2018-03-25"},
+    "glos-2016-06": {"council": "Gloucestershire County Council", "committee": "Children's "
+                     "Scrutiny Committee", "meeting_date": "2016-06-14"},
+    "ayton-2024-02": {"council": "Ayton Community Council", "committee": None,
+                      "meeting_date": "2024-02-08"},
+}
+TEXT = ("The Devolution Priority Programme (DPP) was noted. The treasurer presented the "
+        "accounts. Members discussed the cemetery and the allotments.")
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    chunks = [StoredChunk("c1", TEXT, {})]
+    vocab = set(tokenize(TEXT + " kent gloucestershire ayton planning scrutiny children"))
+    return build_lexicon(chunks, vocab, RECORDS)
+
+
+def test_a_short_form_the_papers_define_is_expanded():
+    assert defined_short_forms("the Kent County Council (KCC) and the Devolution Priority "
+                               "Programme (DPP)") == {"kcc": "Kent County Council",
+                                                      "dpp": "Devolution Priority Programme"}
+    assert defined_short_forms("a letter (see below) from the Chair") == {}
+
+
+def test_initials_and_starts_of_indexed_names_name_the_council(lexicon):
+    r = read_question("what did KCC decide about the DPP?", lexicon, tokenize)
+    assert "Kent County Council" in r.expansions and "Devolution Priority Programme" in r.expansions
+    assert r.names["council"] == {"kent"}
+    r = read_question("which cabinet member came to the glos children's scrutiny?", lexicon,
+                      tokenize)
+    assert "gloucestershire" in r.expansions and r.names["council"] == {"gloucestershire"}
+    r = read_question("ayton cc - who is the treasurer?", lexicon, tokenize)
+    assert "Community Council" in r.expansions and "ayton" in r.names["council"]
+    assert "ayton" in r.naming  # a name, not the topic: overlap is not counted on it
+
+
+def test_a_word_one_edit_from_the_papers_vocabulary_is_corrected(lexicon):
+    r = read_question("what did the tresurer present?", lexicon, tokenize)
+    assert tokenize("treasurer")[0] in r.expansions
+    assert read_question("what did the xyzzyq present?", lexicon, tokenize).expansions == []
+
+
+def test_a_named_meeting_date_is_read_against_the_indexed_meetings(lexicon):
+    def dates(q):
+        return read_question(q, lexicon, tokenize).dates
+
+    assert dates("glos children's scrutiny in Jan 2018") == [DateSpec(2018, 1)]
+    assert dates("glos scrutiny jun 16") == [DateSpec(2016, 6)]  # a June 2016 meeting exists
+    assert dates("kent planning jun 16") == [DateSpec(None, 6, 16)]  # not Kent's: a day
+    assert dates("the 25 March planning meeting") == [DateSpec(None, 3, 25)]
+    assert dates("minutes of 23/01/2018") == [DateSpec(2018, 1, 23)]
+    assert dates("what may the council do?") == []  # "may" the verb
+    # relative dates: against the latest meeting indexed (of the council named, if one is)
+    assert dates("at last Thursday's meeting") == [DateSpec(2024, 2, 8)]  # 8 Feb 2024: Thu
+    assert dates("kent's latest meeting") == [DateSpec(2018, 3, 25)]
+    assert dt.date(2024, 2, 8).weekday() == 3
+
+
+def test_the_papers_a_question_names_narrow_the_search(lexicon):
+    r = read_question("what did kent planning decide in march 2018?", lexicon, tokenize)
+    assert named_papers(r, lexicon) == ["kent-2018-03"]
+    r = read_question("what did the glos scrutiny say in jan 2018?", lexicon, tokenize)
+    # no Gloucestershire meeting in January 2018: any paper matching either
+    assert set(named_papers(r, lexicon)) == {"kent-2018-01", "glos-2016-06"}
+    assert named_papers(read_question("what is the budget?", lexicon, tokenize), lexicon) == []
