@@ -65,9 +65,9 @@ def summary_line(result: LoboResult) -> str:
 
 
 LOBO_NOTES = """\
-- Each body's row is scored with the abstention threshold ("thresh") chosen on every other
-  body's questions (eval.calibrate.choose_threshold on never-abstaining replies); "pooled" is
-  every held-out question together. The baselines fit nothing.
+- Each body's row is scored with the answer model (weights, selection rule and abstention
+  threshold "thresh") fitted on every other body's questions alone (eval.fit.fit_model);
+  "pooled" is every held-out question together. The baselines fit nothing.
 - C = Clerk, B = plain BM25 over Clerk's chunks, L = the plain LangChain pipeline.
 - label: printed-label accuracy. abst P / abst R: abstention precision / recall (Clerk only)."""
 
@@ -93,11 +93,17 @@ def to_json(result: LoboResult) -> dict:
         "corpus": str(config.corpus), "dev_corpus": str(config.dev_corpus),
         "qa": [str(p) for p in config.qa], "seconds": round(result.seconds, 1),
         "ingest": result.ingest, "ingest_failures": [list(f) for f in result.failures],
-        "thresholds": {body: asdict(fit) for body, fit in result.fits.items()},
-        "threshold_all_bodies": asdict(result.fit_all),
+        "held_out_models": {body: _brief(fit) for body, fit in result.fits.items()},
+        "model_all_bodies": _brief(result.fit_all),
         "metrics": result.metrics,
         "questions": {name: [asdict(r) for r in rs] for name, rs in result.results.items()},
     }
+
+
+def _brief(model) -> dict:
+    """A fitted model's selection numbers and provenance (its weights stay in memory)."""
+    return {k: v for k, v in asdict(model).items()
+            if k not in ("features", "mean", "scale", "coef", "confidence", "spaces")}
 
 
 def write_reports(result: LoboResult, out: Path) -> tuple[Path, Path]:
