@@ -57,6 +57,7 @@ class Lexicon:
     # commonest first: ["Kent County Council"]
     name_words: dict[str, str] = field(default_factory=dict)  # "gloucestershire" -> field
     names: set[str] = field(default_factory=set)  # the councils' and committees' full names
+    name_count: dict[str, int] = field(default_factory=dict)  # names holding each name word
     bodies: dict[str, dict] = field(default_factory=dict)  # doc_id -> council/committee/date
 
     @property
@@ -119,6 +120,7 @@ def build_lexicon(chunks, vocab: set[str], records: dict[str, dict]) -> Lexicon:
             # a word in under half of the names tells them apart (a place, a service)
             if word not in _SMALL and len(word) >= 3 and (n == 1 or n < len(values) / 2):
                 lex.name_words.setdefault(word, f)
+                lex.name_count[word] = n
     # the papers' own definitions first, then the names'; the commonest reading of each
     for table in (defined, derived):
         for (short, full), _n in sorted(table.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -275,6 +277,10 @@ def read_question(question: str, lex: Lexicon, tokenize) -> Reading:
             near = sorted(e for e in _edits(stems[0]) if e in lex.vocab)
             if len(near) == 1:
                 reading.expansions.append(near[0])
+    # "ayton cc's last meeting": of the words naming a council, the rarest name it
+    names = {f: {w for w in ws if lex.name_count.get(w, 1) == min(lex.name_count.get(v, 1)
+                                                                   for v in ws)}
+             for f, ws in names.items()}
     scope = [b for b in lex.bodies.values()
              if reading_matches(names, b)] if names.get("council") else list(lex.bodies.values())
     reading.names = names

@@ -19,6 +19,10 @@ RECORDS = {
                      "Scrutiny Committee", "meeting_date": "2016-06-14"},
     "ayton-2024-02": {"council": "Ayton Community Council", "committee": None,
                       "meeting_date": "2024-02-08"},
+    "milburn-2023-05": {"council": "Milburn Parish Council", "committee": None,
+                        "meeting_date": "2023-05-01"},
+    "newbiggin-2022-01": {"council": "Newbiggin Parish Council", "committee": None,
+                          "meeting_date": "2022-01-10"},
 }
 TEXT = ("The Devolution Priority Programme (DPP) was noted. The treasurer presented the "
         "accounts. Members discussed the cemetery and the allotments.")
@@ -69,6 +73,9 @@ def test_a_named_meeting_date_is_read_against_the_indexed_meetings(lexicon):
     # relative dates: against the latest meeting indexed (of the council named, if one is)
     assert dates("at last Thursday's meeting") == [DateSpec(2024, 2, 8)]  # 8 Feb 2024: Thu
     assert dates("kent's latest meeting") == [DateSpec(2018, 3, 25)]
+    # the rarest council word names the council: Newbiggin's, not any parish council's
+    assert dates("what did newbiggin parish council agree at its last meeting?") == [
+        DateSpec(2022, 1, 10)]
     assert dt.date(2024, 2, 8).weekday() == 3
 
 
