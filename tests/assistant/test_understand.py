@@ -1,8 +1,10 @@
 """Reading questions as councillors type them: short forms the papers define or the indexed
-names imply, misspellings, and the council, committee and meeting a question names."""
+names imply, misspellings, and the council, committee and meeting a question names; and a
+broken answer model file."""
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from assistant.retrieve import tokenize
@@ -86,3 +88,25 @@ def test_the_papers_a_question_names_narrow_the_search(lexicon):
     # no Gloucestershire meeting in January 2018: any paper matching either
     assert set(named_papers(r, lexicon)) == {"kent-2018-01", "glos-2016-06"}
     assert named_papers(read_question("what is the budget?", lexicon, tokenize), lexicon) == []
+
+
+def test_a_broken_answer_model_file_is_named_in_one_line(tmp_path):
+    import json
+
+    from assistant.scorer import MODEL_PATH, ModelError, load_model
+
+    good = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    cases = {"missing.json": None, "not-json.json": "{not json",
+             "short.json": json.dumps({**good, "coef": good["coef"][:3]}),
+             "extra.json": json.dumps({**good, "surprise": 1})}
+    for name, text in cases.items():
+        path = tmp_path / name
+        if text is not None:
+            path.write_text(text, encoding="utf-8")
+        with pytest.raises(ModelError) as caught:
+            load_model(path)
+        assert str(path) in str(caught.value) and "\n" not in str(caught.value)
+    stale = tmp_path / "stale.json"
+    stale.write_text(json.dumps({**good, "features": good["features"][::-1]}), encoding="utf-8")
+    with pytest.raises(ModelError, match="clerk eval --fit"):
+        load_model(stale).probabilities(np.zeros((1, len(good["features"]))))
