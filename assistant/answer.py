@@ -38,7 +38,8 @@ _TWO_PARTS = re.compile(r"\?.*\S.*\?|(?:\band\b|,|;|\balso\b)\s+(?:who|what|when
 class Answerer(Protocol):
     mode: str
 
-    def answer(self, question: str, query: str, passages: list[Passage]) -> Answer: ...
+    def answer(self, question: str, query: str, passages: list[Passage],
+               reading: Reading | None = None) -> Answer: ...
 
 
 @dataclass

@@ -226,7 +226,16 @@ def feature_rows(view: QuestionView, cands: list, sims: np.ndarray, idf: dict[st
     if not cands:
         return rows
     top_lexical = max(c.passage.lexical for c in cands) or 1.0
-    found = set().union(*(set(tokenize(c.passage.text)) for c in cands))
+    words: dict[str, set[str]] = {}  # each passage's words, tokenized once
+    contexts: dict[str, set[str]] = {}  # ... with its heading's and its paper's
+    for c in cands:
+        if c.passage.chunk.id not in words:
+            m = c.passage.meta
+            words[c.passage.chunk.id] = set(tokenize(c.passage.text))
+            contexts[c.passage.chunk.id] = words[c.passage.chunk.id] | set(tokenize(" ".join(
+                str(m.get(f) or "") for f in ("heading", "title", "council", "committee",
+                                              "meeting_date"))))
+    found = set().union(*words.values())
     uncovered = weigh(view.terms - found) / view.weight
     col = {name: i for i, name in enumerate(FEATURES)}
     reading = view.reading
@@ -234,8 +243,7 @@ def feature_rows(view: QuestionView, cands: list, sims: np.ndarray, idf: dict[st
         p, text = c.passage, c.unit.display
         m = p.meta
         own = set(tokenize(text))
-        context = set(tokenize(" ".join([p.text] + [str(m.get(f) or "") for f in (
-            "heading", "title", "council", "committee", "meeting_date")])))
+        context = contexts[p.chunk.id]
         overlap = (weigh(view.terms & own) + 0.5 * weigh(view.context_terms & own)) / view.weight
         row = rows[r]
         row[col["sim"]] = float(sim)

@@ -15,9 +15,9 @@ from assistant.answer import ExtractiveAnswerer, best_quote, make_citation
 from assistant.answer import confidence as answer_confidence
 from assistant.errors import AnswerError
 from assistant.models import NOT_IN_PAPERS, Answer
-from assistant.understand import Reading
 from assistant.retrieve import Passage
 from assistant.settings import Settings
+from assistant.understand import Reading
 
 PROMPT = Path(__file__).resolve().parent.parent / "prompts" / "answer.md"
 _MARKERS = re.compile(r"\s*\[(\d{1,2})\]")

@@ -19,6 +19,12 @@ CONFIDENCE_FROM_ROW = ("sim", "overlap", "overlap_context", "uncovered", "unknow
 CONFIDENCE_INPUTS = ("best", "margin", *CONFIDENCE_FROM_ROW)
 
 
+def logistic(x: np.ndarray, mean, scale, coef, intercept: float) -> np.ndarray:
+    """A fitted logistic model's probability for standardised inputs (either model's)."""
+    z = (x - np.asarray(mean)) / np.asarray(scale)
+    return 1.0 / (1.0 + np.exp(-np.clip(z @ np.asarray(coef) + intercept, -40, 40)))
+
+
 def _logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
     return float(np.log(p / (1 - p)))
@@ -62,9 +68,7 @@ class AnswerModel:
         if list(self.features) != list(FEATURES):
             raise ModelError("the answer model was fitted on other features; run "
                              "`clerk eval --fit` to refit it")
-        z = (rows - np.asarray(self.mean)) / np.asarray(self.scale)
-        logits = z @ np.asarray(self.coef) + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40)))
+        return logistic(rows, self.mean, self.scale, self.coef, self.intercept)
 
     def confidence_of(self, probs: list[float], best_row: np.ndarray | None) -> float:
         """The probability that the answer built on the best candidate is right: a second
@@ -76,9 +80,7 @@ class AnswerModel:
         c = self.confidence
         if not c:
             return float(probs[0])
-        z = (x - np.asarray(c["mean"])) / np.asarray(c["scale"])
-        return float(1.0 / (1.0 + np.exp(-np.clip(z @ np.asarray(c["coef"]) + c["intercept"],
-                                                   -40, 40))))
+        return float(logistic(x, c["mean"], c["scale"], c["coef"], c["intercept"]))
 
     def second(self, multi: bool) -> tuple[float, int, bool]:
         """(share of the best's probability, most further sentences, only from the best's

@@ -11,10 +11,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-_MONTHS = {m: i for i, names in enumerate([
-    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-    ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-    ("oct", "october"), ("nov", "november"), ("dec", "december")], 1) for m in names}
+from ingest.meeting import MONTHS
+
+_MONTHS = {**MONTHS, "sep": 9}  # the reader's month words ("jan", "sept"), and "sep"
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY_MONTH_YEAR = re.compile(
     rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+)?({_MONTH})\.?\b(?:\s+(\d{{1,2}})(st|nd|rd|th)?\b)?"
@@ -60,10 +59,6 @@ class Lexicon:
     name_count: dict[str, int] = field(default_factory=dict)  # names holding each name word
     bodies: dict[str, dict] = field(default_factory=dict)  # doc_id -> council/committee/date
 
-    @property
-    def latest(self) -> str | None:
-        dates = [b["meeting_date"] for b in self.bodies.values() if b.get("meeting_date")]
-        return max(dates) if dates else None
 
 
 def initials(words: list[str], skip_small: bool = True) -> str:
@@ -190,8 +185,7 @@ def _year(text: str | None) -> int | None:
         else value
 
 
-def named_dates(question: str, lex: Lexicon, scope: list[dict],
-                naming: list[str]) -> list[DateSpec]:
+def named_dates(question: str, scope: list[dict], naming: list[str]) -> list[DateSpec]:
     """The meeting dates a question names. "jun 16" is June 2016 when a meeting of June 2016 is
     indexed (else the 16th of June); a relative date is read against the latest meeting
     indexed (of the council named, when one is)."""
@@ -281,11 +275,9 @@ def read_question(question: str, lex: Lexicon, tokenize) -> Reading:
     names = {f: {w for w in ws if lex.name_count.get(w, 1) == min(lex.name_count.get(v, 1)
                                                                    for v in ws)}
              for f, ws in names.items()}
-    scope = [b for b in lex.bodies.values()
-             if reading_matches(names, b)] if names.get("council") else list(lex.bodies.values())
     reading.names = names
-    reading.dates = named_dates(question, lex, scope or list(lex.bodies.values()),
-                                reading.naming)
+    scope = [b for b in lex.bodies.values() if reading.name_match(b, "council") == 1]
+    reading.dates = named_dates(question, scope or list(lex.bodies.values()), reading.naming)
     return reading
 
 
@@ -298,8 +290,3 @@ def _reading_of(readings: list[str], named: set[str], lex: Lexicon) -> str:
                 if value and full in value and named & {w.lower() for w in _WORD.findall(value)}:
                     return full
     return readings[0]
-
-
-def reading_matches(names: dict[str, set[str]], body: dict) -> bool:
-    council = {w.lower() for w in _WORD.findall(body.get("council") or "")}
-    return bool(names.get("council", set()) & council)

@@ -30,7 +30,7 @@ from assistant.features import FEATURES
 from assistant.models import AskRequest
 from assistant.scorer import MODEL_PATH, AnswerModel, confidence_inputs
 from assistant.service import ClerkService
-from eval.calibrate import choose_threshold
+from eval.calibrate import Calibration, choose_threshold
 from eval.dataset import QAItem
 from eval.metrics import fact_present, facts_present, is_gold
 
@@ -139,9 +139,7 @@ def fit_model(examples: Sequence[Example], today: dt.date | None = None) -> Answ
               for order, ok in zip(orders, facts_ok) if order]
     model.confidence = _fit_logistic(np.array([x for x, _ in inputs]),
                                      np.array([ok for _, ok in inputs], dtype=float))
-    confidences = [confidence(order, model) if order else 0.0 for order in orders]
-    cal = choose_threshold(confidences, facts_ok, [e.item.answerable for e in examples],
-                           today=today)
+    cal = _choose_threshold(model, examples, orders, facts_ok, today)
     model.threshold = cal.threshold
     bodies = sorted({e.item.body for e in examples})
     model.fitted = {"command": "clerk eval --fit", "date": cal.date,
@@ -150,13 +148,18 @@ def fit_model(examples: Sequence[Example], today: dt.date | None = None) -> Answ
     return model
 
 
+def _choose_threshold(model: AnswerModel, examples: Sequence[Example], orders: list,
+                      facts_ok: list[bool], today: dt.date | None = None) -> Calibration:
+    """The confidence that best separates right answers from unanswerable questions."""
+    return choose_threshold([confidence(o, model) if o else 0.0 for o in orders], facts_ok,
+                            [e.item.answerable for e in examples], today=today)
+
+
 def refit_threshold(model: AnswerModel, examples: Sequence[Example]) -> float:
     """The threshold for these weights on these questions (another embedding space's scores)."""
     orders = [ranked(e, model) for e in examples]
-    chosen = [select(o, 0.0, model, e.multi) for e, o in zip(examples, orders)]
-    return choose_threshold([confidence(o, model) if o else 0.0 for o in orders],
-                            [outcome(e, c)[0] for e, c in zip(examples, chosen)],
-                            [e.item.answerable for e in examples]).threshold
+    facts_ok = [outcome(e, select(o, 0.0, model, e.multi))[0] for e, o in zip(examples, orders)]
+    return _choose_threshold(model, examples, orders, facts_ok).threshold
 
 
 def run_fit(config, out: Path = MODEL_PATH, embedder: Embedder | None = None,
@@ -164,30 +167,21 @@ def run_fit(config, out: Path = MODEL_PATH, embedder: Embedder | None = None,
     """``clerk eval --fit``: the sample and dev corpora into a fresh store, every gold question
     collected, the model fitted on all of them and written to ``out``. With another embedding
     space (CLERK_EMBED_BACKEND=onnx-int8) the weights stay; only its threshold is refitted."""
-    from assistant.embedder import BUNDLED, make_embedder
+    from assistant.embedder import BUNDLED
     from assistant.scorer import load_model
-    from assistant.store import Store
     from eval.dataset import load_many
-    from eval.lobo import MemoEmbedder, answer_units, dev_papers
-    from eval.runner import eval_settings, ingest_fresh
+    from eval.lobo import ingest_and_collect
 
     items = load_many(config.qa)
     with tempfile.TemporaryDirectory(prefix="clerk-fit-", ignore_cleanup_errors=True) as tmp:
-        settings = eval_settings(config.settings, Path(tmp) / "clerk")
-        embedder = embedder or make_embedder(settings)
-        paths = [config.corpus, *dev_papers(config.dev_corpus)]
-        report = ingest_fresh(paths, settings, embedder, log)
-        log(f"ingested {len(paths)} paths: {report.summary()}")
-        store = Store(settings)
-        memo = MemoEmbedder(embedder)
-        memo.warm([i.question for i in items] + answer_units(store))
-        examples = collect(items, ClerkService(settings, embedder=memo, store=store))
-    if embedder.space != BUNDLED:
+        got = ingest_and_collect(config, items, Path(tmp), embedder, log)
+    examples, space = got.examples, got.memo.space
+    if space != BUNDLED:
         model = load_model(out)
         threshold = refit_threshold(model, examples)
-        model.spaces = {**model.spaces, embedder.space: {
+        model.spaces = {**model.spaces, space: {
             "threshold": threshold, "date": dt.date.today().isoformat()}}
-        log(f"threshold for the {embedder.space} embedding space: {threshold}")
+        log(f"threshold for the {space} embedding space: {threshold}")
     else:
         model = fit_model(examples)
         model.spaces = {}  # other spaces' thresholds belong to the old weights: refit them

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from assistant.embedder import Embedder, make_embedder
+from assistant.scorer import AnswerModel
 from assistant.service import ClerkService
 from assistant.settings import Settings
 from assistant.store import Store
 from eval.baselines import BM25Baseline, LangChainBaseline
-from assistant.scorer import AnswerModel
 from eval.dataset import QAItem, load_many
 from eval.fit import Example, collect, fit_model
 from eval.runner import (
@@ -34,6 +34,7 @@ from eval.runner import (
 )
 from eval.score import QuestionResult, summarise
 from eval.systems import ClerkSystem, SourceNamed, System, paragraph_texts
+from ingest.pipeline import IngestReport
 
 ROOT = Path(__file__).resolve().parent.parent
 QA_DEV = Path(__file__).resolve().parent / "qa_dev"
@@ -132,27 +133,51 @@ def per_body(results: list[QuestionResult], bodies: list[str]) -> dict[str, dict
     return out
 
 
+@dataclass
+class Collected:
+    """A fresh store of both corpora and every question's candidates, as --lobo and --fit
+    start from."""
+
+    settings: Settings
+    store: Store
+    memo: MemoEmbedder
+    report: IngestReport
+    paths: list[Path]
+    examples: list[Example]
+
+
+def ingest_and_collect(config: LoboConfig, items: list[QAItem], tmp: Path,
+                       embedder: Embedder | None, log: Callable[[str], None]) -> Collected:
+    """The sample and dev corpora into a fresh store under ``tmp``; every question read,
+    searched and turned into candidates and features through the service (eval.fit.collect)."""
+    started = time.perf_counter()
+    settings = eval_settings(config.settings, tmp / "clerk")
+    embedder = embedder or make_embedder(settings)
+    paths = [config.corpus, *dev_papers(config.dev_corpus)]
+    report = ingest_fresh(paths, settings, embedder, log)
+    log(f"ingested {len(paths)} paths: {report.summary()} "
+        f"({time.perf_counter() - started:.0f} s)")
+    store = Store(settings)
+    memo = MemoEmbedder(embedder)
+    memo.warm([i.question for i in items] + answer_units(store))
+    examples = collect(items, ClerkService(settings, embedder=memo, store=store))
+    return Collected(settings, store, memo, report, paths, examples)
+
+
 def run_lobo(config: LoboConfig, embedder: Embedder | None = None,
              log: Callable[[str], None] = _stderr) -> LoboResult:
     """The whole leave-one-body-out run; the temporary store is gone when this returns."""
     started = time.perf_counter()
     items = load_many(config.qa)
     bodies = bodies_of(items)
-    paths = [config.corpus, *dev_papers(config.dev_corpus)]
     with tempfile.TemporaryDirectory(prefix="clerk-lobo-", ignore_cleanup_errors=True) as tmp:
-        settings = eval_settings(config.settings, Path(tmp) / "clerk")
-        embedder = embedder or make_embedder(settings)
-        report = ingest_fresh(paths, settings, embedder, log)
-        log(f"ingested {len(paths)} paths: {report.summary()} "
-            f"({time.perf_counter() - started:.0f} s)")
-        store = Store(settings)
-        memo = MemoEmbedder(embedder)
+        got = ingest_and_collect(config, items, Path(tmp), embedder, log)
+        settings, store, memo, report, examples = (got.settings, got.store, got.memo,
+                                                   got.report, got.examples)
         start = time.perf_counter()
-        memo.warm([i.question for i in items] + answer_units(store))
-        examples = collect(items, ClerkService(settings, embedder=memo, store=store))
         fits = held_out_fits(examples)
         fit_all = fit_model(examples)
-        log(f"fitted {len(fits)} held-out answer models on {len(items)} questions "
+        log(f"fitted {len(fits)} held-out answer models on {len(items)} collected questions "
             f"({time.perf_counter() - start:.0f} s)")
         result = LoboResult(config, bodies, report.summary(), list(report.failures), fits,
                             fit_all)
@@ -172,7 +197,7 @@ def run_lobo(config: LoboConfig, embedder: Embedder | None = None,
         log(f"Clerk: {len(items)} held-out questions in {time.perf_counter() - start:.0f} s")
         if config.baselines:
             systems: list[System] = [
-                LangChainBaseline(paths, memo, Path(tmp) / "langchain",
+                LangChainBaseline(got.paths, memo, Path(tmp) / "langchain",
                                   settings.max_file_bytes, warn=lambda _line: None),
                 SourceNamed(BM25Baseline(store), store)]
             for system in systems:

@@ -16,14 +16,14 @@ from ingest.labels import match_label
 from ingest.models import Paragraph
 from ingest.structure import clean_text, one_line
 
-_MONTHS = {m: i for i, m in enumerate(
+MONTHS = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december"
     .split(), 1)}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
+MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
 _WELSH = {"ionawr": 1, "chwefror": 2, "mawrth": 3, "ebrill": 4, "mai": 5, "mehefin": 6,
           "gorffennaf": 7, "awst": 8, "medi": 9, "hydref": 10, "tachwedd": 11, "rhagfyr": 12}
-_MONTH_WORDS = "|".join(sorted(list(_MONTHS) + list(_WELSH), key=len, reverse=True))
+_MONTH_WORDS = "|".join(sorted(list(MONTHS) + list(_WELSH), key=len, reverse=True))
 _YEAR = r"((?:19|20|2O|1\d)[\dO]{2}|'?\d{2}(?![\d/]))"
 _ORD = r"(?:\s*(?:st|nd|rd|th|eg|ed|fed|ain|af|ydd|ed))?"
 _DAY_FIRST = re.compile(r"\b(\d{1,2})" + _ORD + r"\.?\s+(?:of\s+)?(" + _MONTH_WORDS + r")\.?,?\s+"
@@ -143,7 +143,7 @@ def _iso(year: str, month: str, day: str) -> str | None:
     if len(year) == 2:
         year = "20" + year
     month_no = int(month) if month.isdigit() else \
-        _MONTHS.get(month.lower().rstrip("."), _WELSH.get(month.lower()))
+        MONTHS.get(month.lower().rstrip("."), _WELSH.get(month.lower()))
     try:
         return dt.date(int(year), int(month_no), int(day)).isoformat()
     except (TypeError, ValueError):

@@ -6,15 +6,15 @@ import json
 import numpy as np
 import pytest
 
-from eval.dataset import SAMPLE_BODY, DatasetError, GoldRef, QAItem, load_many, load_qa, parse_item
-from eval.lobo import POOLED, LoboConfig, held_out_fits, run_lobo
-from eval.lobo_report import format_table, to_markdown
-from eval.metrics import label_match
 from assistant.answer import Candidate, Unit
 from assistant.features import FEATURES
 from assistant.retrieve import Passage
 from assistant.store import StoredChunk
+from eval.dataset import SAMPLE_BODY, DatasetError, GoldRef, QAItem, load_many, load_qa, parse_item
 from eval.fit import Example, fit_model
+from eval.lobo import POOLED, LoboConfig, held_out_fits, run_lobo
+from eval.lobo_report import format_table, to_markdown
+from eval.metrics import label_match
 from eval.score import score_question
 from eval.systems import Cited, Reply, SourceNamed
 
