@@ -22,7 +22,8 @@ from ingest.labels import BULLET_START, Label, is_bullet, match_label
 from ingest.models import Paragraph
 
 _BLANK = re.compile(r"^[\s\u00a0\u200b]*$")
-_BULLETED_NUMBER = re.compile(r"^[ \t\u00a0]*[-*•·▪◦][ \t\u00a0]+(?=\d{1,3}\.\d)")
+# "- 20.1 ...", "- a) ...": a bullet before a dotted number or a printed letter or numeral.
+_BULLETED_NUMBER = re.compile(r"^[ \t\u00a0]*[-*•·▪◦][ \t\u00a0]+(?=\d{1,3}\.\d|\(?[a-z]{1,4}\)[ \t])")
 _SUB_STYLES = ("paren", "alpha", "roman", "upper", "upper_roman", "inner")
 _MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(.+?)[ \t#]*$")
 _INLINE_RESOLVED = re.compile(r"^\s*(?:(?:it\s+was\s+)?(?:RESOLVED|Resolved)\b|(?:It was )?AGREED\b|"
@@ -113,11 +114,12 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
 
 
 def label_of(line: str) -> Label | None:
-    """The printed label starting ``line``; a dotted number after a bullet counts too."""
+    """The printed label starting ``line``; a dotted number, letter or numeral after a bullet
+    counts too ("- a) Provide support": item (a) of the paragraph above)."""
     label = match_label(line)
     if label is None and (m := _BULLETED_NUMBER.match(line)):
         inner = match_label(line[m.end():])
-        if inner is not None and inner.style == "num":
+        if inner is not None and inner.style in ("num", "alpha", "roman"):
             return Label(inner.text, inner.style, inner.value, inner.end + m.end())
     return label
 

@@ -143,7 +143,7 @@ def test_papers_listing_paper_view_and_health(api_server):
     page = httpx.get(f"{api_server.url}/papers/{REPORT}/view", params={"paragraph": "19"})
     assert "class='para cited' id='p-19'" in page.text
     health = httpx.get(f"{api_server.url}/healthz").json()
-    assert health["status"] == "ok" and health["papers"] == 5 and health["paragraphs"] == 121
+    assert health["status"] == "ok" and health["papers"] == 5 and health["paragraphs"] == 161
     assert httpx.get(f"{api_server.url}/docs").status_code == 200
     assert "/ask" in httpx.get(f"{api_server.url}/openapi.json").json()["paths"]
 

@@ -118,7 +118,7 @@ def test_changing_the_backend_re_embeds_papers_and_the_api_says_which_space_it_s
         run_ingest([CORPUS], int8_settings, lambda: embedder, progress=False)
 
     report = run_ingest([CORPUS], int8_settings, lambda: int8, progress=False)
-    assert (report.updated, report.unchanged, report.paragraphs) == (5, 0, 121)
+    assert (report.updated, report.unchanged, report.paragraphs) == (5, 0, 161)
     records = Store(int8_settings).paper_records()
     assert {r["embedding"] for r in records.values()} == {"all-MiniLM-L6-v2+int8"}
     assert run_ingest([CORPUS], int8_settings, lambda: int8, progress=False).unchanged == 5

@@ -46,7 +46,7 @@ def test_ingest_into_a_chroma_server_and_answer_from_two_api_processes(
     done = subprocess.run([sys.executable, "-m", "assistant", "ingest", str(CORPUS)], env=env,
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().endswith("paragraphs: 121")
+    assert done.stdout.strip().endswith("paragraphs: 161")
     assert not (tmp_path / "local" / "chroma").exists()  # nothing went to an embedded store
     again = subprocess.run([sys.executable, "-m", "assistant", "ingest", str(CORPUS)], env=env,
                            cwd=ROOT, capture_output=True, text=True, timeout=600)

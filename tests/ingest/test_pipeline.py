@@ -26,7 +26,7 @@ def test_sample_corpus_goes_in_with_manifest_metadata(settings_for, embedder):
     settings = settings_for()
     report, lines = ingest([CORPUS], settings, embedder)
     assert report.summary() == "papers: 5 added, 0 updated, 0 unchanged, 0 removed, 0 failed; " \
-                               "paragraphs: 121"
+                               "paragraphs: 161"
     assert lines == []
     records = Store(settings).paper_records()
     report_rec = records["surrey-cfllc-2020-07-28-childrens-improvement-update"]
@@ -182,7 +182,7 @@ def test_cli_exit_code_and_summary_line(tmp_path, corpus_copy):
     done = run_cli(["ingest", str(corpus_copy)], env, timeout=300)
     assert done.returncode == 1
     assert done.stdout.strip().splitlines()[-1] == (
-        "papers: 5 added, 0 updated, 0 unchanged, 0 removed, 1 failed; paragraphs: 121")
+        "papers: 5 added, 0 updated, 0 unchanged, 0 removed, 1 failed; paragraphs: 161")
     assert "empty.txt: the file is empty" in done.stderr
     listing = run_cli(["papers"], env, timeout=120)
     assert listing.returncode == 0
