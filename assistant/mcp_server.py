@@ -16,6 +16,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
+from assistant import __version__
 from assistant.answer import view_url
 from assistant.errors import ClerkError
 from assistant.models import (
@@ -36,8 +37,8 @@ PATH = "/mcp"
 INSTRUCTIONS = (
     "Clerk answers from council committee papers (minutes and officer reports). Every result "
     "names the meeting, the paragraph label as the paper prints it, the exact quote and a link. "
-    "When you use a result, quote the paper's words and cite the meeting, date and paragraph "
-    "(e.g. 'Children's Improvement Update, 28 July 2020, paragraph 19'); never paraphrase a "
+    "When you use a result, quote the paper's words and cite the meeting, its date and the "
+    "paragraph label (with the link where you can show one); never paraphrase a "
     "resolution, a recommendation or an action: quote it. When Clerk says the papers don't say, "
     "say so; do not answer from elsewhere.")
 
@@ -193,13 +194,13 @@ class _Server(MCPServer):
 def build_server(service: Callable[[], ClerkService]) -> MCPServer:
     """The MCP server; ``service`` gives the answering service (opened by the caller)."""
     root = logging.getLogger()
-    kept = root.handlers[:], root.level
-    mcp = _Server("clerk", title="Clerk", instructions=INSTRUCTIONS,
+    handlers, level = root.handlers[:], root.level
+    mcp = _Server("clerk", title="Clerk", instructions=INSTRUCTIONS, version=__version__,
                   description="Answers questions about council committee papers, citing the "
                               "meeting and the paragraph.")
     # MCPServer configures the root logger (logging.basicConfig); Clerk's fronts keep their own.
-    root.handlers[:], _ = kept
-    root.setLevel(kept[1])
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
     def run(fn, *args):
         """Clerk's own errors (a question too long, the store down) as the tool's error."""

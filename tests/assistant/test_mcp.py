@@ -32,7 +32,7 @@ class Http:
     headers: dict = field(default_factory=dict)
 
 
-def using(target, work, mode="auto"):
+def using(target, work, mode="auto", **options):
     """Run ``work(client)`` with the SDK's client connected to ``target``: a server object (in
     process), stdio parameters (a subprocess) or Http (streamable HTTP). ``mode="legacy"``
     speaks the initialize handshake of clients released before the 2026 protocol."""
@@ -42,9 +42,9 @@ def using(target, work, mode="auto"):
             async with httpx2.AsyncClient(headers=target.headers,
                                           timeout=httpx2.Timeout(30, read=300)) as http, \
                     Client(streamable_http_client(target.url, http_client=http),
-                           mode=mode) as client:
+                           mode=mode, **options) as client:
                 return await work(client)
-        async with Client(target, mode=mode) as client:
+        async with Client(target, mode=mode, **options) as client:
             return await work(client)
 
     return anyio.run(main)
@@ -215,7 +215,14 @@ def test_stdio_client_lists_the_tools_gets_a_cited_answer_and_survives_a_bad_arg
         after = await client.call_tool("get_paragraph", {"paper": REPORT, "label": "19"})
         return names, answer, bad, after
 
-    names, answer, bad, after = using(params, work, mode="legacy")
+    unreadable = []  # lines on stdout that are not JSON-RPC reach the session as exceptions
+
+    async def note(message):
+        if isinstance(message, Exception):
+            unreadable.append(message)
+
+    names, answer, bad, after = using(params, work, mode="legacy", message_handler=note)
+    assert unreadable == []
     assert names == TOOLS
     assert_cited_audit_answer(answer)
     assert bad.is_error and text(bad).startswith("bad arguments for ask: date_to: ")
