@@ -356,11 +356,9 @@ def _security(settings: Settings) -> TransportSecuritySettings:
         allowed_origins=[o for origin in origins for o in (origin, f"{origin}:*")])
 
 
-class _KeyRequired:
-    """The API's key rule (api.require_key) in front of the MCP endpoint: 401 without it."""
-
-    def __init__(self, app):
-        self.app = app
+class _Endpoint:
+    """/mcp: the API's key rule (api.require_key), then this lifespan's MCP transport. (An
+    object, not a function, so that Starlette serves it as an ASGI app.)"""
 
     async def __call__(self, scope, receive, send):
         from fastapi import HTTPException
@@ -376,7 +374,7 @@ class _KeyRequired:
             response = JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                     headers=exc.headers)
             return await response(scope, receive, send)
-        await self.app(scope, receive, send)
+        await request.app.state.mcp(scope, receive, send)
 
 
 @asynccontextmanager
@@ -388,10 +386,9 @@ async def mount_mcp(app, settings: Settings, service: ClerkService):
     server = build_server(lambda: service)
     http = server.streamable_http_app(streamable_http_path=PATH, stateless_http=True,
                                       json_response=True, transport_security=_security(settings))
-    endpoint = next(r for r in http.routes if getattr(r, "path", None) == PATH).endpoint
+    app.state.mcp = next(r for r in http.routes if getattr(r, "path", None) == PATH).endpoint
     if not any(getattr(r, "path", None) == PATH for r in app.router.routes):
-        app.router.routes.append(Route(PATH, endpoint=_KeyRequired(endpoint),
-                                       include_in_schema=False))
+        app.router.routes.append(Route(PATH, endpoint=_Endpoint(), include_in_schema=False))
     async with server.session_manager.run():
         yield
 
