@@ -81,7 +81,7 @@ class Paper(BaseModel):
     meeting_date: str | None = Field(None, description="null when the paper prints none.")
     doc_type: str | None = None
     url: str | None = None
-    paragraphs: int = 0
+    paragraphs: int | None = None
 
 
 class PaperList(BaseModel):
@@ -137,7 +137,7 @@ def papers_text(result: PaperList) -> str:
         return "No paper matches."
     rows = [f"{p.doc_id}: {p.title or '-'} ({p.council or '-'}; {p.committee or '-'}; "
             f"{p.meeting_date or 'date not printed'}; {p.doc_type or '-'}; "
-            f"{p.paragraphs} paragraphs)" for p in result.papers]
+            f"{p.paragraphs or 0} paragraphs)" for p in result.papers]
     return "\n".join(rows + [f"{result.count} paper{'s' if result.count != 1 else ''}"])
 
 
