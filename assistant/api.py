@@ -109,7 +109,10 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         from assistant.slack import mount_slack
 
         mount_slack(app, settings, app.state.service)
-        yield
+        from assistant.mcp_server import mount_mcp
+
+        async with mount_mcp(app, settings, app.state.service):
+            yield
 
     app = FastAPI(title="Clerk", version="0.1.0", lifespan=lifespan,
                   description="Answers questions about council committee papers. Every answer "

@@ -136,6 +136,18 @@ def serve(host: str, port: int) -> None:
     uvicorn.run(create_app(settings, service), host=host, port=port, log_level="info")
 
 
+@cli.command()
+def mcp() -> None:
+    """Serve Clerk's tools (ask, search_papers, list_papers, get_paragraph, resolutions) over
+    the Model Context Protocol on stdin/stdout, for Claude Desktop and other MCP clients."""
+    from assistant.mcp_server import serve_stdio
+
+    try:
+        serve_stdio(get_settings())
+    except ClerkError as exc:
+        _fail(exc)
+
+
 @cli.command("export-onnx")
 def export_onnx() -> None:
     """Export the embedding model for CLERK_EMBED_BACKEND=onnx and onnx-int8 (float32 and int8)

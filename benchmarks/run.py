@@ -8,7 +8,8 @@
 `ingest` replicates the sample corpus under distinct ids until it holds at least N paragraphs
 and ingests it into a fresh store: papers/s, paragraphs/s, peak memory.
 `ask` builds such a store (or reuses --data-dir), starts `clerk serve`, and times POST /ask for
-the eval set's questions: p50/p95 latency and the API process's peak memory.
+the eval set's questions: p50/p95 latency and the API process's peak memory; `--via mcp` times
+the same questions as MCP `ask` tool calls to /mcp.
 `embed` times one embedding backend on the sample corpus's chunk texts (texts/s, load and
 first-export time, peak memory) and compares its vectors with the torch model's.
 `read` reads and structures every paper of ../shared/corpus-dev and the sample corpus (no
@@ -145,17 +146,17 @@ def bench_ask(args) -> dict:
         questions = [json.loads(line)["question"] for line in
                      (ROOT / "eval" / "qa.jsonl").read_text().splitlines() if line.strip()]
         questions = (questions * (args.questions // len(questions) + 1))[: args.questions]
-        httpx.post(f"{url}/ask", json={"question": questions[0]}, timeout=120)  # warm-up
         latencies = []
         with httpx.Client(timeout=120) as client:
-            for q in questions:
+            for i, q in enumerate([questions[0], *questions]):  # the first warms up
                 t = time.perf_counter()
-                r = client.post(f"{url}/ask", json={"question": q})
-                latencies.append((time.perf_counter() - t) * 1000)
-                r.raise_for_status()
+                _ask(client, url, q, args.via)
+                if i:
+                    latencies.append((time.perf_counter() - t) * 1000)
         latencies.sort()
         figures = {"paragraphs_indexed": health["paragraphs"], "papers": health["papers"],
-                   "store": health["store"], "backend": args.backend, "questions": len(latencies),
+                   "store": health["store"], "backend": args.backend, "via": args.via,
+                   "questions": len(latencies),
                    "p50_ms": round(statistics.median(latencies)),
                    "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))]),
                    "max_ms": round(latencies[-1]), "api_peak_memory_mb": round(_vmhwm_mb(proc.pid)),
@@ -165,6 +166,22 @@ def bench_ask(args) -> dict:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _ask(client, url: str, question: str, via: str):
+    """One question through POST /ask, or as an MCP client calls the `ask` tool at /mcp."""
+    if via == "api":
+        r = client.post(f"{url}/ask", json={"question": question})
+        r.raise_for_status()
+        return r
+    call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": "ask", "arguments": {"question": question}}}
+    r = client.post(f"{url}/mcp", json=call,
+                    headers={"Accept": "application/json, text/event-stream"})
+    r.raise_for_status()
+    if r.json()["result"]["isError"]:
+        raise RuntimeError(r.json()["result"]["content"][0]["text"])
+    return r
 
 
 def corpus_texts(n: int) -> list[str]:
@@ -317,6 +334,8 @@ def main() -> None:
             p.add_argument("--reuse-vectors", action="store_true",
                            help="embed each distinct paragraph once when building the store")
             p.add_argument("--port", type=int, default=8765)
+            p.add_argument("--via", choices=["api", "mcp"], default="api",
+                           help="POST /ask, or the MCP ask tool at /mcp")
     args = parser.parse_args()
     {"ingest": bench_ingest, "ask": bench_ask, "embed": bench_embed,
      "read": bench_read}[args.command](args)
