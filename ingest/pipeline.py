@@ -185,7 +185,8 @@ def paper_record(paper: Paper, n_chunks: int, space: str) -> dict:
             "source": paper.source_path,
             "title": m.title, "council": m.council, "committee": m.committee,
             "meeting_date": m.meeting_date, "date_int": date_int(m.meeting_date),
-            "doc_type": m.doc_type, "url": m.url, "paragraphs": len(paper.paragraphs),
+            "doc_type": m.doc_type, "url": m.url, "item": m.item,
+            "paragraphs": len(paper.paragraphs),
             "chunks": n_chunks, "context_fields": ",".join(m.context_fields) or None}
 
 
@@ -208,7 +209,7 @@ def chunk_rows(paper: Paper, settings: Settings) -> tuple[list[dict], list[str]]
         "paper_hash": paper.content_hash, "title": m.title,
         "council": m.council, "committee": m.committee, "meeting_date": m.meeting_date,
         "date_int": date_int(m.meeting_date), "doc_type": m.doc_type, "url": m.url,
-        "source": paper.source_path}} for c in chunks]
+        "item": m.item, "source": paper.source_path}} for c in chunks]
     return rows, [c.embed_text for c in chunks]
 
 
