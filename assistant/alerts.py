@@ -21,6 +21,7 @@ from assistant.retrieve import tokenize
 from assistant.settings import Settings
 from assistant.slack_blocks import SECTION_CHARS, clip, escape, link, meeting_date, split_text
 from assistant.store import StoredParagraph, paragraphs_of
+from ingest.chunk import split_sentences
 from ingest.register import extract_records
 
 log = logging.getLogger("clerk.alerts")
@@ -210,6 +211,13 @@ def _sections(title: str, lines: list[str]) -> list[dict]:
             for part in split_text(text, SECTION_CHARS, 3)]
 
 
+def _mention(text: str, topic: str) -> str:
+    """The sentence (or list line) of a paragraph that holds most of the topic's words."""
+    words = set(tokenize(topic))
+    pieces = [s for line in text.split("\n") for s in split_sentences(line)] or [text]
+    return " ".join(max(pieces, key=lambda s: len(words & set(tokenize(s)))).split())
+
+
 def digest_message(channel: str, matches: list[_Match], public_url: str | None) -> dict:
     """One meeting's digest: its papers, their records and the topic paragraphs."""
     first = matches[0].record
@@ -244,7 +252,7 @@ def digest_message(channel: str, matches: list[_Match], public_url: str | None) 
         lines = []
         for rec, p in found[:MAX_MATCHES]:
             where = f"{rec.get('title') or rec['doc_id']}, paragraph {p.label}"
-            quote = clip(" ".join(p.text.split()), ITEM_CHARS)
+            quote = clip(_mention(p.text, topic), ITEM_CHARS)
             lines.append(f"• {_cite(rec['doc_id'], p.label, public_url, where)}: "
                          f"“{escape(quote)}”")
         if len(found) > MAX_MATCHES:
