@@ -215,7 +215,8 @@ def _mention(text: str, topic: str) -> str:
     """The sentence (or list line) of a paragraph that holds most of the topic's words."""
     words = set(tokenize(topic))
     pieces = [s for line in text.split("\n") for s in split_sentences(line)] or [text]
-    return " ".join(max(pieces, key=lambda s: len(words & set(tokenize(s)))).split())
+    best = max(pieces, key=lambda s: len(words & set(tokenize(s))))
+    return " ".join(best.split()).lstrip("-*•·▪◦● ")
 
 
 def digest_message(channel: str, matches: list[_Match], public_url: str | None) -> dict:
@@ -251,15 +252,16 @@ def digest_message(channel: str, matches: list[_Match], public_url: str | None) 
     for topic, found in topics.items():
         lines = []
         for rec, p in found[:MAX_MATCHES]:
-            where = f"{rec.get('title') or rec['doc_id']}, paragraph {p.label}"
+            cited = f"{rec.get('title') or rec['doc_id']}, paragraph {p.label}"
             quote = clip(_mention(p.text, topic), ITEM_CHARS)
-            lines.append(f"• {_cite(rec['doc_id'], p.label, public_url, where)}: "
+            lines.append(f"• {_cite(rec['doc_id'], p.label, public_url, cited)}: "
                          f"“{escape(quote)}”")
         if len(found) > MAX_MATCHES:
             lines.append(f"…and {len(found) - MAX_MATCHES} more paragraphs.")
         blocks += _sections(f"On “{escape(topic)}”", lines)
     text = (f"New papers: {where} ({len(matches)} paper{'s' if len(matches) != 1 else ''}, "
-            f"{len(records)} resolution{'s' if len(records) != 1 else ''} and actions)")
+            f"{len(records)} resolution{'s' if len(records) != 1 else ''}, recommendations "
+            "or actions)")
     return {"channel": channel, "text": text, "blocks": blocks[:50], "unfurl_links": False}
 
 

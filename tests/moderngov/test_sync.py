@@ -105,10 +105,10 @@ def test_bad_answers_cost_one_line_each_and_lose_nothing_else(sync, fake):
 
     fake.override["GetMeeting"] = ERRORS["sharepoint error"]
     report = sync()
-    assert sync.lines == ["GetMeeting 4966: an HTML page where <meeting> was expected; its "
-                          "papers are kept as they were",
-                          "GetMeeting 4967: an HTML page where <meeting> was expected; its "
-                          "papers are kept as they were"]
+    assert sync.lines == [("GetMeeting 4966: an HTML page where <meeting> was expected; its "
+                          "papers are kept as they were"),
+                          ("GetMeeting 4967: an HTML page where <meeting> was expected; its "
+                          "papers are kept as they were")]
     assert report.removed == 0 and set(Store(sync.settings).paper_records()) == held
 
     fake.override = {"GetMeetings": ERRORS["redirect page"]}
@@ -119,15 +119,15 @@ def test_bad_answers_cost_one_line_each_and_lose_nothing_else(sync, fake):
 
     fake.override = {"GetCommittees": ERRORS["empty list"]}
     report = sync()
-    assert sync.lines == [f"{fake.base_url} GetCommittees: a <councillorsbyward> document where "
-                          "<committees> was expected"]
+    assert sync.lines == [(f"{fake.base_url} GetCommittees: a <councillorsbyward> document where "
+                          "<committees> was expected")]
     assert report.removed == 0 and set(Store(sync.settings).paper_records()) == held
 
     fake.override = {}
     fake.missing.add(60909)  # gone from the server but still listed: the copy held stays
     report = sync()
-    assert sync.lines == [f"{fake.base_url}/mgConvert2PDF.aspx?ID=60909: HTTP 404; the copy "
-                          "held is kept"]
+    assert sync.lines == [(f"{fake.base_url}/mgConvert2PDF.aspx?ID=60909: HTTP 404; the copy "
+                          "held is kept")]
     assert report.removed == 0 and set(Store(sync.settings).paper_records()) == held
 
     fake.missing.clear()

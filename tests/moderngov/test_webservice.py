@@ -1,6 +1,8 @@
 """ModernGov's web service read from real recorded responses, its error pages refused by their
 root element, and the fetcher's manners (User-Agent, pause between requests, retries)."""
 
+import itertools
+
 import pytest
 
 from ingest.moderngov import (
@@ -74,7 +76,7 @@ def test_requests_name_clerk_and_keep_their_distance(fake):
         assert fetcher.get(f"{fake.base_url}/mgWebService.asmx/GetCommittees").status_code == 200
     fetcher.close()
     times = [r["at"] for r in fake.requests]
-    assert all(b - a >= 0.25 for a, b in zip(times, times[1:]))
+    assert all(b - a >= 0.25 for a, b in itertools.pairwise(times))
     assert all(r["headers"]["User-Agent"].startswith("Clerk/") for r in fake.requests)
 
 
