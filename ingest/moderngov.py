@@ -95,7 +95,10 @@ def _root(data: bytes, expected: str) -> etree._Element:
         raise ModernGovError(f"not XML ({' '.join(str(exc).split())[:100]})") from None
     if root is None:
         raise ModernGovError("an empty response")
-    name = etree.QName(root).localname.lower()
+    for el in root.iter():  # a service that declares a default namespace reads the same
+        if isinstance(el.tag, str) and el.tag.startswith("{"):
+            el.tag = etree.QName(el).localname
+    name = str(root.tag).lower()
     if name != expected:
         what = {"html": "an HTML page", "script": "a script (a redirect page?)"}.get(
             name, f"a <{name}> document")
@@ -128,7 +131,8 @@ def _bool(el, tag: str) -> bool:
 
 def iso_date(value: str | None) -> str | None:
     """ModernGov's dd/mm/yyyy as YYYY-MM-DD; None for anything that is not a real day."""
-    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", (value or "").strip())
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+\d{1,2}[:.]\d{2}.*)?",
+                     (value or "").strip())
     if not m:
         return None
     try:

@@ -97,3 +97,14 @@ def test_a_server_that_stays_down_or_silent_is_one_error(fake):
     slow = Fetcher(delay=0, retries=1, backoff=0.01, timeout=0.2)
     with pytest.raises(ModernGovError, match=r"^timed out after 2 tries$"):
         slow.get(f"{fake.base_url}/mgConvert2PDF.aspx", params={"ID": 60909})
+
+
+def test_a_default_namespace_and_a_date_with_its_time_read_the_same():
+    from ingest.moderngov import iso_date
+
+    xml = (b'<?xml version="1.0"?><committees xmlns="http://example.org/ns"><committee>'
+           b"<committeeid> 7</committeeid><committeetitle>Audit</committeetitle></committee>"
+           b"</committees>")
+    assert [(c.id, c.title) for c in parse_committees(xml)] == [(7, "Audit")]
+    assert iso_date("10/02/2026 00:00:00") == iso_date("10/02/2026") == "2026-02-10"
+    assert iso_date("31/02/2026") is None and iso_date("") is None
