@@ -146,6 +146,9 @@ class _Site:
         return f"{self.name}-{key}"
 
     def save(self) -> None:
+        """The manifest and the state, each written whole; a document whose file has gone
+        (removed by hand) is forgotten, so that it is fetched again."""
+        self.docs = {k: d for k, d in self.docs.items() if (self.papers / d["file"]).exists()}
         rows = [dict(file=d["file"], **d["row"]) for _, d in sorted(self.docs.items())]
         _write_atomic(self.manifest, yaml.safe_dump({"papers": rows}, sort_keys=False,
                                                     allow_unicode=True).encode())

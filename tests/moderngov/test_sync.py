@@ -161,23 +161,43 @@ def test_a_missing_and_a_slow_document_cost_a_line_each_and_the_rest_goes_in(syn
     assert fake.to(DOCUMENTS) == [] and report.unchanged == 3 and report.fetched == 0
 
 
-def test_clerk_sync_moderngov_runs_on_a_schedule(fake, tmp_path, monkeypatch):
+def test_clerk_sync_moderngov_runs_on_a_schedule_and_announces_new_meetings(
+        fake, tmp_path, monkeypatch):
+    from assistant.alerts import Alerts
     from assistant.cli import cli
     from assistant.settings import get_settings
+    from tests.slack.fake_slack import FakeSlack
 
+    slack = FakeSlack().start()
+    Alerts(tmp_path / "data").subscribe("C0AUDIT", "committee", "audit")
     monkeypatch.setenv("CLERK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CLERK_SLACK_BOT_TOKEN", "xoxb-test-token")
+    monkeypatch.setenv("CLERK_SLACK_API_URL", slack.base_url)
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(cli, [
             "sync", "moderngov", fake.base_url, "--committee", "144", "--since", "2026-01-01",
-            "--until", "2026-12-31", "--delay", "0", "--every", "1s", "--runs", "2"])
+            "--until", "2026-12-31", "--council", "Manchester City Council", "--delay", "0",
+            "--every", "1s", "--runs", "2"])
     finally:
         get_settings.cache_clear()
+        slack.stop()
     assert result.exit_code == 0, result.output
     summaries = [line for line in result.output.splitlines() if line.startswith("moderngov:")]
     assert len(summaries) == 2
     assert "3 fetched" in summaries[0] and "0 fetched, 3 unchanged" in summaries[1]
     assert "papers: 0 added, 0 updated, 3 unchanged" in result.output
+    # one digest per meeting, once: the 10 February 2026 meeting (its minutes and report), and
+    # the earlier meeting whose minutes it approved, dated as they print
+    posts = slack.calls_to("chat.postMessage")
+    assert [p["channel"] for p in posts] == ["C0AUDIT", "C0AUDIT"]
+    headers = sorted(p["text"].split(" (")[0] for p in posts)
+    assert headers == ["New papers: Audit Committee · Manchester City Council · 10 February 2026",
+                       "New papers: Audit Committee · Manchester City Council · 7 June 2016"]
+    feb = next(p for p in posts if "10 February 2026" in p["text"])
+    papers = feb["blocks"][1]["text"]["text"]
+    assert f"<{fake.base_url}/mgConvert2PDF.aspx?ID=60909|DRAFT WP FEBRUARY 2026>" in papers
+    assert "item 9. Work Programme" in papers
 
 
 def test_a_bad_schedule_or_address_is_refused_in_one_line():
