@@ -405,7 +405,9 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
             warn(f"not pruning: {', '.join(unsure) or 'no papers were found'} could not be read "
                  "whole, and pruning would remove papers that may still be there")
         elif prune:
+            synced = (settings.data_dir / "moderngov").resolve()  # a sync prunes its own papers
             for doc_id in sorted(set(records) - set(seen)):
-                store.delete_paper(doc_id)
-                report.removed += 1
+                if not Path(records[doc_id].get("source") or "/").is_relative_to(synced):
+                    store.delete_paper(doc_id)
+                    report.removed += 1
     return report

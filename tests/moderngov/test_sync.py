@@ -82,6 +82,13 @@ def test_sync_ingests_then_fetches_nothing_then_prunes_a_removed_meeting(sync, f
     assert {row["file"] for row in manifest["papers"]} == {"a60860.pdf", "a60909.pdf",
                                                            "m4967-minutes.html"}
 
+    # `clerk ingest PATH --prune` on the same store leaves the synced papers to the sync
+    pruned = run_ingest([CORPUS / "surrey-ces-performance-reference-group-2018-02-06.md"],
+                        sync.settings, lambda: embedder, prune=True, progress=False)
+    assert pruned.removed == 0 and pruned.unchanged == 1
+    assert ids(site, "a60860", "a60909", "m4967-minutes") < set(
+        Store(sync.settings).paper_records())
+
     second = sync()
     assert (second.fetched, second.unchanged, second.removed) == (0, 3, 0)
     assert second.ingest.added == second.ingest.updated == 0 and second.ingest.unchanged == 3
