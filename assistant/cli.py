@@ -38,6 +38,10 @@ def ingest(paths: tuple[Path, ...], manifest: Path | None, prune: bool) -> None:
     except ClerkError as exc:
         _fail(exc)
     click.echo(report.summary())
+    if report.added or report.updated:
+        from assistant.alerts import announce_after_ingest
+
+        announce_after_ingest(settings, lambda line: click.echo(line, err=True))
     if report.failed:
         sys.exit(1)
 
@@ -209,11 +213,13 @@ def resolutions(q, committee, owner, kind, date_from, date_to, as_json) -> None:
 def _register() -> None:
     from assistant.feedback import feedback_group
     from assistant.slack import slack_command
+    from assistant.sync_cli import sync_group
     from eval.cli import eval_command
 
     cli.add_command(eval_command, "eval")
     cli.add_command(slack_command)
     cli.add_command(feedback_group)
+    cli.add_command(sync_group)
 
 
 _register()

@@ -13,6 +13,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from assistant.alerts import Alerts, command_reply
 from assistant.errors import ClerkError
 from assistant.feedback import AnswerLog, record_vote
 from assistant.models import AskRequest, Turn
@@ -34,7 +35,9 @@ log = logging.getLogger("clerk.slack")
 
 HELP = ("Ask me about the committee papers, for example: _How many case audits had Surrey "
         "completed by July 2020?_ Mention me in a channel, message me directly, or use "
-        "`/clerk your question`. Mention me again in the thread to follow up.")
+        "`/clerk your question`. Mention me again in the thread to follow up. "
+        "`/clerk subscribe committee NAME` (or `council NAME`, or a topic) posts a digest of "
+        "new papers to this channel.")
 SORRY = ("Sorry, something went wrong while I was looking through the papers, so I can't "
          "answer that just now. Please try again in a few minutes; if it keeps happening, let "
          "whoever runs Clerk know.")
@@ -151,6 +154,7 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False) ->
               token_verification_enabled=False, request_verification_enabled=not socket_mode,
               process_before_response=False, name="clerk")
     clerk = SlackClerk(settings, service)
+    alerts = Alerts(settings.data_dir)
     seen = SeenEvents()
     visibility = settings.slack_slash_visibility
     if visibility not in ("in_channel", "ephemeral"):
@@ -179,6 +183,11 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False) ->
     @app.command("/clerk")
     def on_command(ack, command, respond):
         question = plain_text(command.get("text", ""))
+        alert = command_reply(alerts, question, command.get("channel_id", ""),
+                              command.get("user_id"))  # subscribe | unsubscribe | subscriptions
+        if alert is not None:
+            ack(**alert)
+            return
         if not question:
             ack(text=HELP, response_type="ephemeral")
             return

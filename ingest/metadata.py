@@ -15,7 +15,8 @@ import yaml
 from assistant.errors import ManifestError
 from ingest.models import PaperMeta, Paragraph
 
-FIELDS = ("file", "doc_id", "council", "committee", "meeting_date", "doc_type", "title", "url")
+FIELDS = ("file", "doc_id", "council", "committee", "meeting_date", "doc_type", "title", "url",
+          "item")  # item: the agenda item the paper belongs to ("9. Work Programme")
 
 
 @dataclass(frozen=True)
@@ -179,4 +180,5 @@ def infer_meta(path: Path, text: str, paragraphs: list[Paragraph],
     inferred = meeting.infer(text, paragraphs, hints or {})
     values = {k: given.get(k) or inferred.get(k) for k in inferred}
     return PaperMeta(doc_id=given.get("doc_id") or doc_id_for(path), url=given.get("url"),
+                     item=given.get("item"),
                      context_fields=row.context_fields if row else (), **values)

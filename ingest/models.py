@@ -12,6 +12,7 @@ class PaperMeta:
     meeting_date: str | None = None  # ISO date, only when printed or given in the manifest
     doc_type: str | None = None  # "minutes" | "report" | ...
     url: str | None = None
+    item: str | None = None  # the agenda item, when the manifest gives it
     context_fields: tuple[str, ...] = ()  # fields known from context rather than print
 
 

@@ -185,7 +185,8 @@ def paper_record(paper: Paper, n_chunks: int, space: str) -> dict:
             "source": paper.source_path,
             "title": m.title, "council": m.council, "committee": m.committee,
             "meeting_date": m.meeting_date, "date_int": date_int(m.meeting_date),
-            "doc_type": m.doc_type, "url": m.url, "paragraphs": len(paper.paragraphs),
+            "doc_type": m.doc_type, "url": m.url, "item": m.item,
+            "paragraphs": len(paper.paragraphs),
             "chunks": n_chunks, "context_fields": ",".join(m.context_fields) or None}
 
 
@@ -208,7 +209,7 @@ def chunk_rows(paper: Paper, settings: Settings) -> tuple[list[dict], list[str]]
         "paper_hash": paper.content_hash, "title": m.title,
         "council": m.council, "committee": m.committee, "meeting_date": m.meeting_date,
         "date_int": date_int(m.meeting_date), "doc_type": m.doc_type, "url": m.url,
-        "source": paper.source_path}} for c in chunks]
+        "item": m.item, "source": paper.source_path}} for c in chunks]
     return rows, [c.embed_text for c in chunks]
 
 
@@ -404,7 +405,9 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
             warn(f"not pruning: {', '.join(unsure) or 'no papers were found'} could not be read "
                  "whole, and pruning would remove papers that may still be there")
         elif prune:
+            synced = (settings.data_dir / "moderngov").resolve()  # a sync prunes its own papers
             for doc_id in sorted(set(records) - set(seen)):
-                store.delete_paper(doc_id)
-                report.removed += 1
+                if not Path(records[doc_id].get("source") or "/").is_relative_to(synced):
+                    store.delete_paper(doc_id)
+                    report.removed += 1
     return report

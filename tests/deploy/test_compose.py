@@ -16,8 +16,9 @@ def compose() -> dict:
 
 def test_services_profiles_and_volumes():
     c = compose()
-    assert set(c["services"]) == {"chroma", "api", "slack", "ingest"}
+    assert set(c["services"]) == {"chroma", "api", "slack", "ingest", "sync"}
     assert c["services"]["slack"]["profiles"] == ["slack"]
+    assert c["services"]["sync"]["profiles"] == ["sync"]
     assert c["services"]["ingest"]["profiles"] == ["ingest"]
     assert "profiles" not in c["services"]["api"] and "profiles" not in c["services"]["chroma"]
     chroma = c["services"]["chroma"]
@@ -29,7 +30,7 @@ def test_services_profiles_and_volumes():
 
 def test_clerk_services_use_the_server_and_wait_for_it():
     c = compose()
-    for name in ("api", "slack", "ingest"):
+    for name in ("api", "slack", "ingest", "sync"):
         service = c["services"][name]
         assert service["build"] == "."
         assert service["environment"]["CLERK_CHROMA_URL"] == "http://chroma:8000"
@@ -39,6 +40,10 @@ def test_clerk_services_use_the_server_and_wait_for_it():
         assert service["depends_on"]["chroma"]["condition"] == "service_healthy"
     assert c["services"]["api"]["ports"] == ["8000:8000"]
     assert c["services"]["ingest"]["volumes"][0].endswith(":/papers:ro")
+    # one data folder for the processes that share alert subscriptions and downloads
+    for name in ("api", "slack", "ingest", "sync"):
+        assert "clerk-data:/data" in c["services"][name]["volumes"]
+    assert "clerk-data" in c["volumes"]
 
 
 def test_every_command_is_a_real_cli_command_with_real_options():
@@ -55,7 +60,10 @@ def test_every_command_is_a_real_cli_command_with_real_options():
     for argv in commands:
         name, *rest = argv
         assert name in cli.commands, f"clerk {name} does not exist"
-        params = {opt for p in cli.commands[name].params for opt in getattr(p, "opts", [])}
+        command = cli.commands[name]
+        if rest and rest[0] in getattr(command, "commands", {}):  # a group: clerk sync moderngov
+            command = command.commands[rest[0]]
+        params = {opt for p in command.params for opt in getattr(p, "opts", [])}
         for arg in rest:
             if arg.startswith("--"):
                 assert arg in params, f"clerk {name} has no option {arg}"

@@ -58,8 +58,8 @@ class SlackSender:
         return self.event({"type": "message", "channel_type": "im", "user": "U0ALICE",
                            "text": text, "ts": ts, "channel": channel, "event_ts": ts})
 
-    def command(self, text: str, response_url: str):
-        body = urlencode({"token": "legacy", "team_id": TEAM_ID, "channel_id": "C0PAPERS",
+    def command(self, text: str, response_url: str, channel: str = "C0PAPERS"):
+        body = urlencode({"token": "legacy", "team_id": TEAM_ID, "channel_id": channel,
                           "user_id": "U0ALICE", "user_name": "alice", "command": "/clerk",
                           "text": text, "response_url": response_url,
                           "trigger_id": "1.2.3", "api_app_id": "A0CLERK"})
