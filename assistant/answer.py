@@ -55,8 +55,12 @@ def anchor(label: str) -> str:
     return "p-" + re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
 
 
-def view_url(base: str, doc_id: str, label: str) -> str:
-    return f"{base}/papers/{urlquote(doc_id)}/view?paragraph={urlquote(label)}#{anchor(label)}"
+def view_url(base: str, doc_id: str, label: str, quote: str | None = None) -> str:
+    """The paper's page at the paragraph; with ``quote``, its words are marked there (and on
+    the printed page of a PDF)."""
+    marked = f"&quote={urlquote(quote[:1000])}" if quote else ""
+    return (f"{base}/papers/{urlquote(doc_id)}/view?paragraph={urlquote(label)}{marked}"
+            f"#{anchor(label)}")
 
 
 def make_citation(ref: int, passage: Passage, quote: str, base_url: str = "") -> Citation:
@@ -65,7 +69,7 @@ def make_citation(ref: int, passage: Passage, quote: str, base_url: str = "") ->
                     council=m.get("council"), committee=m.get("committee"),
                     meeting_date=m.get("meeting_date"), paragraph=m.get("paragraph", ""),
                     quote=quote, url=m.get("url") or m.get("source"),
-                    view_url=view_url(base_url, m["doc_id"], m.get("paragraph", "")),
+                    view_url=view_url(base_url, m["doc_id"], m.get("paragraph", ""), quote),
                     page=m.get("page"), boxes=page_boxes(m))
 
 

@@ -23,7 +23,7 @@ def ask(page: Page, question: str) -> None:
     page.locator("#question").fill(question)
     page.locator("#question").press("Enter")
     expect(page.locator("#log > .turn")).to_have_count(turns + 1)
-    expect(page.locator(".reply.pending")).to_have_count(0)
+    expect(page.locator(".reply.pending")).to_have_count(0, timeout=60_000)  # a cold model
 
 
 def last_reply(page: Page):
@@ -50,7 +50,8 @@ def test_question_shows_the_answer_and_its_citation_which_opens_the_highlighted_
     expect(reply.locator(".answer-text")).to_contain_text("1088")
     marker = reply.locator(".answer-text a.cite-ref", has_text="[1]")
     expect(marker).to_have_attribute("href", re.compile(
-        rf"/papers/{REPORT}/view\?paragraph=19#p-19$"))
+        rf"/papers/{REPORT}/view\?paragraph=19&quote=There%20have%20been%201088[^#]*#p-19$"))
+    expect(marker).to_have_attribute("target", "_blank")  # beside the conversation
     citation = reply.locator(".citations .citation").first
     expect(citation).to_contain_text("Children's Improvement Update")
     expect(citation).to_contain_text("Children, Families, Lifelong Learning and Culture")
@@ -59,7 +60,7 @@ def test_question_shows_the_answer_and_its_citation_which_opens_the_highlighted_
     expect(citation.locator("blockquote")).to_have_text(
         "There have been 1088 audits completed within the audit programme to date.")
     expect(citation.get_by_role("link", name=re.compile("^Read in context"))).to_have_attribute(
-        "href", re.compile(r"paragraph=19#p-19$"))
+        "href", re.compile(r"paragraph=19&quote=[^#]+#p-19$"))
     # the file-path `url` of a sample paper is not offered as a link
     expect(citation.get_by_role("link", name=re.compile("Source paper"))).to_have_count(0)
     # everything the page loaded came from Clerk's own server
@@ -70,24 +71,31 @@ def test_question_shows_the_answer_and_its_citation_which_opens_the_highlighted_
     (ROOT / "reports").mkdir(exist_ok=True)
     page.screenshot(path=str(ROOT / "reports" / "web-answer.png"), full_page=True)
 
-    marker.click()
-    page.wait_for_url(re.compile(rf"/papers/{REPORT}/view\?paragraph=19#p-19$"))
-    cited = page.locator("#p-19")
+    with page.context.expect_page() as opened:
+        marker.click()
+    view = opened.value
+    view.wait_for_url(re.compile(rf"/papers/{REPORT}/view\?paragraph=19&quote=[^#]+#p-19$"))
+    cited = view.locator("#p-19")
     expect(cited).to_have_class(re.compile(r"\bcited\b"))
     expect(cited).to_have_attribute("aria-current", "true")
     expect(cited).to_contain_text("1088 audits completed")
+    expect(cited.locator("mark")).to_have_text(
+        "There have been 1088 audits completed within the audit programme to date.")
     expect(cited).to_be_in_viewport()
-    expect(page.locator(".para.cited")).to_have_count(1)
-    page.screenshot(path=str(artifacts / "web-paper-view.png"))
+    expect(view.locator(".para.cited")).to_have_count(1)
+    view.screenshot(path=str(artifacts / "web-paper-view.png"))
 
 
 def test_conversation_is_still_there_after_reading_a_citation(page, api_server):
     page.goto(api_server.url + "/")
     ask(page, AUDITS)
-    last_reply(page).locator("a.cite-ref").first.click()
-    page.wait_for_url(re.compile(r"#p-19$"))
-    page.get_by_role("link", name=re.compile("Ask Clerk")).click()
-    page.wait_for_url(api_server.url + "/")
+    with page.context.expect_page() as opened:
+        last_reply(page).locator("a.cite-ref").first.click()
+    view = opened.value
+    view.wait_for_url(re.compile(r"#p-19$"))
+    expect(view.get_by_role("link", name=re.compile("Ask Clerk"))).to_have_attribute("href", "/")
+    # the citation opened beside the conversation, which is still there, untouched
+    expect(page).to_have_url(api_server.url + "/")
     expect(page.locator("#log > .turn")).to_have_count(1)
     expect(last_reply(page)).to_contain_text("1088")
 
@@ -217,9 +225,11 @@ def test_keyboard_only_ask_and_follow_a_citation(page, api_server):
     focused = page.locator(":focus")
     expect(focused).to_have_text(re.compile("^Read in context"))
     anchor = focused.get_attribute("href").split("#")[1]  # the last citation's paragraph
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(rf"paragraph=[^#]+#{anchor}$"))
-    expect(page.locator(f"#{anchor}")).to_have_class(re.compile(r"\bcited\b"))
+    with page.context.expect_page() as opened:
+        page.keyboard.press("Enter")
+    view = opened.value
+    view.wait_for_url(re.compile(rf"paragraph=[^#]+#{anchor}$"))
+    expect(view.locator(f"#{anchor}")).to_have_class(re.compile(r"\bcited\b"))
 
 
 def test_api_key_is_asked_for_on_401_and_sent_with_the_retry(page, api_server):

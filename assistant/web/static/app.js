@@ -192,7 +192,8 @@
       const c = citations[Number(m[1]) - 1];
       const href = c && safeHref(c.view_url);
       nodes.push(href
-        ? el("a", { class: "cite-ref", href, "aria-label": `${m[0]} ${citationName(c)}`,
+        ? el("a", { class: "cite-ref", href, target: "_blank", rel: "noopener",
+                    "aria-label": `${m[0]} ${citationName(c)}`,
                     title: `Read ${citationName(c)} in context` }, m[0])
         : m[0]);
       last = marker.lastIndex;
@@ -233,7 +234,7 @@
     // `url` may be a file path on the server; only a published web address is worth a link
     const source = /^https?:\/\//i.test(c.url || "") ? safeHref(c.url) : null;
     const links = el("p", { class: "cite-links" },
-      view && el("a", { href: view }, "Read in context",
+      view && el("a", { href: view, target: "_blank", rel: "noopener" }, "Read in context",
         el("span", { class: "sr-only" }, `: ${citationName(c)}`)),
       source && " · ",
       source && el("a", { href: source }, "Source paper",
