@@ -86,6 +86,13 @@ def print_answer(answer) -> None:
         click.echo(f"[{c.ref}] {c.title or c.doc_id} ({where}), paragraph {c.paragraph}")
         click.echo(f"    \"{c.quote}\"")
         click.echo(f"    {c.url or c.doc_id}")
+    if answer.abstained and answer.closest:
+        click.echo("\nNot an answer; the closest passages were:")
+    for c in answer.closest:
+        where = ", ".join(x for x in (c.committee or c.council, c.meeting_date or "date not printed")
+                          if x)
+        click.echo(f"  - {c.title or c.doc_id} ({where}), paragraph {c.paragraph}")
+        click.echo(f"    \"{c.quote}\"")
 
 
 @cli.command()

@@ -136,8 +136,23 @@ def test_question_the_papers_do_not_answer_says_so_plainly(page, api_server):
     page.goto(api_server.url + "/")
     ask(page, "What is the annual budget of Surrey's children's services?")
     notice = last_reply(page).locator(".notice-abstain")
-    expect(notice).to_contain_text("The papers don't say:")
+    expect(notice).to_contain_text("The papers don't say.")
     expect(last_reply(page).locator(".citation")).to_have_count(0)
+    # the closest passages are offered, linked, and never presented as an answer
+    expect(notice).to_contain_text("The closest passages were:")
+    closest = notice.locator("li.closest")
+    expect(closest.first.locator("a")).to_have_attribute("href", re.compile(r"/view\?paragraph="))
+    assert 1 <= closest.count() <= 3
+
+
+def test_a_filter_that_leaves_no_paper_says_so_and_how_many_are_indexed(page, api_server):
+    page.goto(api_server.url + "/")
+    page.get_by_label("Meetings from").fill("2031-01-01")
+    ask(page, "How many case audits were completed?")
+    notice = last_reply(page).locator(".notice-abstain")
+    expect(notice).to_contain_text("No paper matches the filters.")
+    expect(notice).to_contain_text("No paper matches date from '2031-01-01' (5 papers from 2 "
+                                   "councils are indexed).")
 
 
 def test_filters_come_from_the_papers_and_go_with_the_question(page, api_server):

@@ -247,6 +247,36 @@
       links);
   }
 
+  /** Why there is no answer, in words, with what Clerk can offer instead. */
+  function renderAbstention(answer, filters) {
+    if (answer.reason === "nothing_indexed") {
+      return el("div", { class: "notice notice-abstain" },
+        el("strong", {}, "Nothing is indexed yet. "),
+        "Clerk has read no papers, so it cannot answer. Ask whoever runs Clerk to ingest the committee papers.");
+    }
+    if (answer.reason === "no_papers_match_filters") {
+      return el("div", { class: "notice notice-abstain" },
+        el("strong", {}, "No paper matches the filters. "), answer.answer,
+        " Widen or clear the filters and ask again.");
+    }
+    const scope = describeFilters(filters);
+    const box = el("div", { class: "notice notice-abstain" },
+      el("p", {}, el("strong", {}, "The papers don't say. "),
+        "Nothing in the committee papers Clerk holds answers this question",
+        scope ? ` (searching only ${scope}).` : ".",
+        (answer.closest || []).length ? " The closest passages were:" : " Try asking in other words."));
+    const closest = (answer.closest || []).map((c) => {
+      const href = safeHref(c.view_url);
+      const name = `${c.title || c.doc_id}, paragraph ${c.paragraph}`;
+      return el("li", { class: "closest" },
+        href ? el("a", { href, target: "_blank", rel: "noopener" }, name) : name,
+        c.meeting_date ? ` (${formatDate(c.meeting_date)})` : "",
+        el("blockquote", { class: "cite-quote" }, c.quote));
+    });
+    if (closest.length) box.append(el("ul", { class: "closest-list" }, closest));
+    return box;
+  }
+
   function renderReply(turn) {
     const reply = el("div", { class: "reply" }, el("p", { class: "who" }, "Clerk"));
     if (turn.error) {
@@ -255,12 +285,7 @@
     }
     const answer = turn.answer;
     if (answer.abstained) {
-      const scope = describeFilters(turn.filters || {});
-      reply.append(el("div", { class: "notice notice-abstain" },
-        el("strong", {}, "The papers don't say: "),
-        "nothing in the committee papers Clerk holds answers this question",
-        scope ? ` (searching only ${scope}). Try other words, or widen the filters.`
-          : ". Try asking in other words."));
+      reply.append(renderAbstention(answer, turn.filters || {}));
       return reply;
     }
     reply.append(renderAnswerText(answer.answer, answer.citations || []));
