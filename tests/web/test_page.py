@@ -145,6 +145,16 @@ def test_question_the_papers_do_not_answer_says_so_plainly(page, api_server):
     assert 1 <= closest.count() <= 3
 
 
+def test_what_clerk_has_read_is_on_the_page(page, api_server):
+    page.goto(api_server.url + "/")
+    panel = page.locator("#scope")
+    panel.locator("summary").click()
+    expect(panel).to_contain_text("5 papers from 2 councils, meetings from")
+    expect(panel.locator(".scope-list li")).to_have_count(2)
+    expect(panel).to_contain_text("Children, Families, Lifelong Learning and Culture Select "
+                                  "Committee (2 papers)")
+
+
 def test_a_filter_that_leaves_no_paper_says_so_and_how_many_are_indexed(page, api_server):
     page.goto(api_server.url + "/")
     page.get_by_label("Meetings from").fill("2031-01-01")

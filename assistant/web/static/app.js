@@ -167,6 +167,38 @@
     const saved = load(STORE.filters, {});
     fillSelect(committee, distinct("committee"), saved.committee);
     fillSelect(council, distinct("council"), saved.council);
+    renderScope(papers);
+  }
+
+  /** "What Clerk has read": papers, councils, committees and the meetings' date range. */
+  function renderScope(papers) {
+    const body = document.getElementById("scope-body");
+    body.replaceChildren();
+    if (!papers.length) {
+      body.append(el("p", {}, "Nothing is indexed yet: Clerk has read no papers."));
+      return;
+    }
+    const dates = papers.map((p) => p.meeting_date).filter(Boolean).sort();
+    const councils = new Map();
+    for (const p of papers) {
+      const name = p.council || "Council not printed";
+      if (!councils.has(name)) councils.set(name, new Map());
+      const committees = councils.get(name);
+      const c = p.committee || "Committee not printed";
+      committees.set(c, (committees.get(c) || 0) + 1);
+    }
+    const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    body.append(el("p", { class: "scope-summary" },
+      `${plural(papers.length, "paper")} from ${plural(councils.size, "council")}`,
+      dates.length ? `, meetings from ${formatDate(dates[0])} to ${formatDate(dates[dates.length - 1])}` : "",
+      papers.length > dates.length ? ` (${papers.length - dates.length} with no printed date)` : "", "."));
+    const list = el("ul", { class: "scope-list" });
+    for (const [name, committees] of [...councils].sort((a, b) => a[0].localeCompare(b[0]))) {
+      list.append(el("li", {}, el("strong", {}, name), ": ",
+        [...committees].sort((a, b) => a[0].localeCompare(b[0]))
+          .map(([c, n]) => `${c} (${plural(n, "paper")})`).join("; ")));
+    }
+    body.append(list);
   }
 
   function restoreFilters() {
