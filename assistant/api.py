@@ -11,6 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import APIKeyHeader
+from fastapi_offline import FastAPIOffline
 
 from assistant.errors import BadQuestionError, ClerkError, PaperError, StoreError
 from assistant.models import Answer, AskRequest, RegisterQuery, RegisterResponse
@@ -119,10 +120,13 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         mount_slack(app, settings, app.state.service)
         yield
 
-    app = FastAPI(title="Clerk", version="0.1.0", lifespan=lifespan,
-                  description="Answers questions about council committee papers. Every answer "
-                              "sentence cites the meeting and the paragraph it comes from, or "
-                              "Clerk says plainly that the papers don't say.")
+    # /docs and /redoc from the assets fastapi-offline bundles: no CDN, so they work offline
+    # and on a council network that blocks third-party scripts.
+    app = FastAPIOffline(title="Clerk", version="0.1.0", lifespan=lifespan,
+                         favicon_url="/static/favicon.svg",
+                         description="Answers questions about council committee papers. Every "
+                         "answer sentence cites the meeting and the paragraph it comes from, or "
+                         "Clerk says plainly that the papers don't say.")
     app.state.settings = settings
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     from assistant.web import mount_web

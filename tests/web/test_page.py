@@ -355,3 +355,17 @@ def test_page_is_labelled_and_its_text_meets_aa_contrast(page, api_server):
     expect(page.locator("[aria-live]")).to_have_count(1)
     expect(page.locator("#log")).to_have_attribute("aria-live", "polite")
     assert page.evaluate(CONTRAST) == []
+
+
+@pytest.mark.parametrize("path, ready", [("/docs", ".swagger-ui .info .title"),
+                                         ("/redoc", "redoc-wrap, .redoc-wrap, h1")])
+def test_api_docs_render_offline_from_clerks_own_server(page, api_server, path, ready):
+    # every script, stylesheet and data request goes to Clerk's own server (ReDoc's footer
+    # still asks its CDN for a logo image; without a network the page renders all the same)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url) if r.resource_type in (
+        "document", "script", "stylesheet", "fetch", "xhr", "font") else None)
+    page.goto(api_server.url + path)
+    expect(page.locator(ready).first).to_contain_text("Clerk", timeout=30_000)
+    outside = [u for u in requested if not u.startswith((api_server.url, "data:", "blob:"))]
+    assert requested and not outside, outside
