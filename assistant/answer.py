@@ -21,7 +21,7 @@ from assistant.features import (  # noqa: F401  (answer_type, intents: the regis
     intents,
     question_view,
 )
-from assistant.models import NOT_IN_PAPERS, Answer, Citation
+from assistant.models import NOT_IN_PAPERS, Answer, Citation, CitedParagraph
 from assistant.retrieve import Passage, tokenize
 from assistant.scorer import AnswerModel
 from assistant.understand import Reading
@@ -55,18 +55,42 @@ def anchor(label: str) -> str:
     return "p-" + re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
 
 
-def view_url(base: str, doc_id: str, label: str) -> str:
-    return f"{base}/papers/{urlquote(doc_id)}/view?paragraph={urlquote(label)}#{anchor(label)}"
+def view_url(base: str, doc_id: str, label: str, quote: str | None = None) -> str:
+    """The paper's page at the paragraph; with ``quote``, its words are marked there (and on
+    the printed page of a PDF)."""
+    marked = f"&quote={urlquote(quote[:1000])}" if quote else ""
+    return (f"{base}/papers/{urlquote(doc_id)}/view?paragraph={urlquote(label)}{marked}"
+            f"#{anchor(label)}")
+
+
+def cited_paragraph(passage: Passage, quote: str, base_url: str = "") -> CitedParagraph:
+    m = passage.meta
+    return CitedParagraph(doc_id=m["doc_id"], title=m.get("title"), doc_type=m.get("doc_type"),
+                          council=m.get("council"), committee=m.get("committee"),
+                          meeting_date=m.get("meeting_date"), paragraph=m.get("paragraph", ""),
+                          quote=quote, url=m.get("url") or m.get("source"),
+                          view_url=view_url(base_url, m["doc_id"], m.get("paragraph", ""), quote),
+                          page=m.get("page"), boxes=page_boxes(m))
 
 
 def make_citation(ref: int, passage: Passage, quote: str, base_url: str = "") -> Citation:
-    m = passage.meta
-    return Citation(ref=ref, doc_id=m["doc_id"], title=m.get("title"), doc_type=m.get("doc_type"),
-                    council=m.get("council"), committee=m.get("committee"),
-                    meeting_date=m.get("meeting_date"), paragraph=m.get("paragraph", ""),
-                    quote=quote, url=m.get("url") or m.get("source"),
-                    view_url=view_url(base_url, m["doc_id"], m.get("paragraph", "")),
-                    page=m.get("page"), boxes=page_boxes(m))
+    return Citation(ref=ref, **cited_paragraph(passage, quote, base_url).model_dump())
+
+
+CLOSEST = 3  # passages shown beside "the papers don't say", for the reader to check
+
+
+def closest(ranked: list[Candidate], base_url: str = "") -> list[CitedParagraph]:
+    """The best sentence of each of the first few distinct paragraphs the model ranked."""
+    out, seen = [], set()
+    for c in ranked:
+        key = (c.passage.meta.get("doc_id"), c.passage.meta.get("paragraph"))
+        if key not in seen:
+            seen.add(key)
+            out.append(cited_paragraph(c.passage, c.unit.quote, base_url))
+        if len(out) == CLOSEST:
+            break
+    return out
 
 
 def page_boxes(meta: dict) -> list[list[float]] | None:
@@ -231,7 +255,7 @@ class ExtractiveAnswerer:
         conf = confidence(ranked, self.model)
         if not chosen:
             return Answer(answer=NOT_IN_PAPERS, abstained=True, confidence=round(conf, 4),
-                          reason="not_in_papers")
+                          reason="not_in_papers", closest=closest(ranked, self.base_url))
         citations, lines = [], []
         for ref, c in enumerate(reading_order(chosen), 1):
             citations.append(make_citation(ref, c.passage, c.unit.quote, self.base_url))

@@ -9,12 +9,14 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import APIKeyHeader
+from fastapi_offline import FastAPIOffline
 
-from assistant.errors import BadQuestionError, ClerkError, StoreError
+from assistant.errors import BadQuestionError, ClerkError, PaperError, StoreError
 from assistant.models import Answer, AskRequest, RegisterQuery, RegisterResponse
-from assistant.papers import paper_view, render_paper_html
+from assistant.pages import render_page
+from assistant.papers import MAX_QUOTE, paper_view, pdf_source, printed_sheets, render_paper_html
 from assistant.service import ClerkService
 from assistant.settings import Settings
 
@@ -78,6 +80,13 @@ Service = Annotated[ClerkService, Depends(get_service)]
 Authorised = [Depends(require_key)]
 
 
+def _wants_html(request: Request) -> bool:
+    """A browser following a link asks for text/html first; API clients ask for JSON or */*."""
+    accept = request.headers.get("accept", "")
+    html_at, json_at = accept.find("text/html"), accept.find("application/json")
+    return html_at >= 0 and (json_at < 0 or html_at < json_at)
+
+
 def _describe(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
@@ -114,10 +123,13 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         async with mount_mcp(app, settings, app.state.service):
             yield
 
-    app = FastAPI(title="Clerk", version="0.1.0", lifespan=lifespan,
-                  description="Answers questions about council committee papers. Every answer "
-                              "sentence cites the meeting and the paragraph it comes from, or "
-                              "Clerk says plainly that the papers don't say.")
+    # /docs and /redoc from the assets fastapi-offline bundles: no CDN, so they work offline
+    # and on a council network that blocks third-party scripts.
+    app = FastAPIOffline(title="Clerk", version="0.1.0", lifespan=lifespan,
+                         favicon_url="/static/favicon.svg",
+                         description="Answers questions about council committee papers. Every "
+                         "answer sentence cites the meeting and the paragraph it comes from, or "
+                         "Clerk says plainly that the papers don't say.")
     app.state.settings = settings
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     from assistant.web import mount_web
@@ -172,21 +184,45 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         """The indexed papers: id, title, council, committee, meeting date, paragraph count."""
         return service.papers()
 
-    @app.get("/papers/{doc_id}", dependencies=Authorised)
-    def paper(doc_id: str, service: Service) -> dict:
+    @app.get("/papers/{doc_id}", dependencies=Authorised,
+             responses={200: {"content": {"text/html": {}}}})
+    def paper(doc_id: str, request: Request, service: Service):
         """One paper with its labelled paragraphs, in order, so a citation can be read in
-        context."""
+        context. A browser (asking for text/html) gets the paper's page, so that
+        `/papers/{doc_id}#p-19` is a permanent link to paragraph 19."""
         view = paper_view(service.store, doc_id)
         if view is None:
             raise HTTPException(404, f"no paper '{doc_id}' is indexed")
+        if _wants_html(request):
+            return HTMLResponse(render_paper_html(view, None))
         return view
 
     @app.get("/papers/{doc_id}/view", response_class=HTMLResponse, include_in_schema=False)
-    def paper_page(doc_id: str, service: Service, paragraph: str | None = None) -> HTMLResponse:
+    def paper_page(doc_id: str, service: Service, paragraph: str | None = None,
+                   quote: Annotated[str | None, Query(max_length=MAX_QUOTE * 2)] = None
+                   ) -> HTMLResponse:
         view = paper_view(service.store, doc_id)
         if view is None:
             raise HTTPException(404, f"no paper '{doc_id}' is indexed")
-        return HTMLResponse(render_paper_html(view, paragraph))
+        sheets = printed_sheets(service.store, view, doc_id, paragraph, quote)
+        return HTMLResponse(render_paper_html(view, paragraph, quote, sheets))
+
+    @app.get("/papers/{doc_id}/pages/{number}", dependencies=Authorised,
+             responses={200: {"content": {"image/png": {}}}}, response_class=Response)
+    def paper_page_image(doc_id: str, number: int, service: Service) -> Response:
+        """Page `number` (from 1) of a PDF paper as printed, as a PNG image (404 for a paper
+        that is not a PDF or whose file this server no longer holds)."""
+        if service.store.paper_record(doc_id) is None:
+            raise HTTPException(404, f"no paper '{doc_id}' is indexed")
+        path = pdf_source(service.store, doc_id)
+        if path is None:
+            raise HTTPException(404, f"paper '{doc_id}' has no PDF on this server")
+        try:
+            png = render_page(path, number)
+        except PaperError as exc:
+            raise HTTPException(404, str(exc)) from exc
+        return Response(png, media_type="image/png",
+                        headers={"Cache-Control": "private, max-age=3600"})
 
     @app.get("/resolutions", response_model=RegisterResponse, dependencies=Authorised)
     def resolutions(params: Annotated[RegisterQuery, Query()], service: Service

@@ -1,6 +1,7 @@
 """The command line: a thin front over ingest and the answering service."""
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -63,13 +64,32 @@ def papers(as_json: bool) -> None:
     if not rows:
         click.echo("No papers indexed yet: run `clerk ingest PATH`.")
         return
-    header = ("paper", "council", "committee", "date", "paragraphs")
-    table = [header] + [(r["doc_id"], r.get("council") or "-", r.get("committee") or "-",
-                         r.get("meeting_date") or "not printed", str(r.get("paragraphs", 0)))
-                        for r in rows]
-    widths = [min(max(len(row[i]) for row in table), 70) for i in range(len(header))]
-    for row in table:
-        click.echo("  ".join(cell[:70].ljust(w) for cell, w in zip(row, widths)).rstrip())
+    for line in papers_table(rows, shutil.get_terminal_size((100, 24)).columns):
+        click.echo(line)
+
+
+def papers_table(rows: list[dict], width: int = 100) -> list[str]:
+    """The papers as a table that fits ``width`` columns: the date and paragraph count whole,
+    the paper, council and committee shortened with … where they must be."""
+    def cut(text: str, n: int) -> str:
+        return text if len(text) <= n else text[:max(n - 1, 0)] + "…"
+
+    table = [(r.get("meeting_date") or "undated", r["doc_id"], r.get("council") or "-",
+              r.get("committee") or "-", str(r.get("paragraphs", 0))) for r in rows]
+    header = ("date", "paper", "council", "committee", "paras")
+    free = max(width - 10 - 5 - 4 * 2, 30)  # the date and count columns and four gaps
+    wanted = [max(len(row[i]) for row in [header, *table]) for i in (1, 2, 3)]
+    share = [0, 0, 0]
+    for i in sorted(range(3), key=lambda i: wanted[i]):  # short columns whole, long ones share
+        left = [j for j in range(3) if share[j] == 0]
+        share[i] = min(wanted[i], (free - sum(share)) // len(left))
+    lines = []
+    for row in [header, *table]:
+        cells = [row[0].ljust(10), cut(row[1], share[0]).ljust(share[0]),
+                 cut(row[2], share[1]).ljust(share[1]), cut(row[3], share[2]).ljust(share[2]),
+                 row[4].rjust(5)]
+        lines.append("  ".join(cells).rstrip())
+    return lines
 
 
 def _filters(committee, council, date_from, date_to, doc_type):
@@ -90,6 +110,13 @@ def print_answer(answer) -> None:
         click.echo(f"[{c.ref}] {c.title or c.doc_id} ({where}), paragraph {c.paragraph}")
         click.echo(f"    \"{c.quote}\"")
         click.echo(f"    {c.url or c.doc_id}")
+    if answer.abstained and answer.closest:
+        click.echo("\nNot an answer; the closest passages were:")
+    for c in answer.closest:
+        where = ", ".join(x for x in (c.committee or c.council, c.meeting_date or "date not printed")
+                          if x)
+        click.echo(f"  - {c.title or c.doc_id} ({where}), paragraph {c.paragraph}")
+        click.echo(f"    \"{c.quote}\"")
 
 
 @cli.command()

@@ -92,6 +92,9 @@ class Answer(BaseModel):
         "answered", description="answered; or why not: the papers searched do not say "
         "(not_in_papers), the filters leave no paper (no_papers_match_filters), no paper is "
         "indexed (nothing_indexed).")
+    closest: list[CitedParagraph] = Field(
+        default_factory=list, description="When the papers don't say (not_in_papers): the "
+        "passages that came closest, for the reader to check for themselves. Not an answer.")
 
     @model_validator(mode="after")
     def _abstention_has_reason(self) -> "Answer":

@@ -1,7 +1,11 @@
 """A paper as people read it: its labelled paragraphs in order, as JSON or as a page with the
-cited paragraph highlighted."""
+quoted words marked, and for a PDF the cited page as printed with the quote's words boxed."""
 
 import html
+import json
+import re
+from pathlib import Path
+from urllib.parse import quote as urlquote
 
 from assistant.answer import anchor
 from assistant.store import Store, paragraphs_of
@@ -16,7 +20,7 @@ def paper_view(store: Store, doc_id: str) -> dict | None:
     paragraphs = [{"label": p.label, "anchor": anchor(p.label), "text": p.text,
                    "heading": p.meta.get("heading"), "kind": p.meta.get("kind"),
                    "start": p.meta.get("start"), "end": p.meta.get("end"),
-                   "page": p.meta.get("page")}
+                   "page": p.meta.get("page"), "boxes": _boxes(p.meta.get("boxes"))}
                   for p in paragraphs_of(trusted)]
     fields = ("doc_id", "title", "council", "committee", "meeting_date", "doc_type", "url")
     out = {k: record.get(k) for k in fields}
@@ -25,47 +29,159 @@ def paper_view(store: Store, doc_id: str) -> dict | None:
     return out
 
 
-_STYLE = """body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;
-color:#1a1a1a;background:#fff}h1{font-size:1.4rem}.meta{color:#444}h2{font-size:1.05rem;
-margin-top:1.5rem;color:#333}.para{padding:.4rem .6rem;border-left:4px solid transparent;
-white-space:pre-line}.label{font-weight:600;margin-right:.5rem}
-.para.cited{background:#fff3b0;border-left-color:#8a6d00}a{color:#0b4f9c}
-.para{scroll-margin-top:1rem}.badge{display:inline-block;font-size:.8rem;font-weight:600;
-background:#8a6d00;color:#fff;border-radius:3px;padding:0 .35rem;margin-right:.5rem}"""
+def _boxes(raw: str | None) -> list[list[float]]:
+    try:
+        return [b for b in json.loads(raw) if isinstance(b, list) and len(b) == 5] if raw else []
+    except ValueError:
+        return []
+
+
+def pdf_source(store: Store, doc_id: str) -> Path | None:
+    """The paper's PDF on this server, where it was ingested from; None for other formats or
+    when the file is no longer there (the text view still works)."""
+    record = store.paper_record(doc_id) or {}
+    source = record.get("source")
+    if not source or not str(source).lower().endswith(".pdf"):
+        return None
+    path = Path(source)
+    return path if path.is_file() else None
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+MAX_QUOTE = 2000  # characters of a quote to look for: a sentence or two, never a whole paper
+
+
+def human_date(iso: str | None) -> str | None:
+    """2020-07-28 as a person writes it: 28 July 2020."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return iso
+    return f"{int(m.group(3))} {MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
+
+
+_STYLE = """:root{--text:#1b1b1b;--muted:#4a4a4a;--accent:#0b4f9c;--soft:#f3f4f6;--quote-bg:#fff3b0;
+--quote-edge:#8a6d00}*{box-sizing:border-box}body{margin:0;font:1rem/1.55 system-ui,-apple-system,
+"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--text);background:#fff}
+a{color:var(--accent);text-underline-offset:.15em}
+header.bar{position:sticky;top:0;z-index:2;background:#fff;border-bottom:1px solid #d0d0d0;
+padding:.6rem 1rem}header.bar h1{font-size:1.15rem;margin:.1rem 0}.meta{color:var(--muted);
+margin:0}.links{margin:.2rem 0 0;font-size:.95rem}.links a{margin-right:1rem}
+main{max-width:72rem;margin:0 auto;padding:0 1rem 3rem}
+.printed{display:flex;flex-wrap:wrap;gap:1.25rem;align-items:flex-start;margin:1rem 0 2rem}
+.sheet{flex:1 1 30rem;max-width:46rem;margin:0;border:1px solid #c8c8c8;
+box-shadow:0 1px 4px rgba(0,0,0,.15)}.canvas{position:relative}.sheet img{display:block;width:100%;height:auto}
+.sheet .hl{position:absolute;background:rgba(255,214,0,.38);outline:2px solid var(--quote-edge);
+border-radius:2px;pointer-events:none}.sheet figcaption{font-size:.85rem;color:var(--muted);
+padding:.3rem .5rem;border-top:1px solid #e0e0e0;background:var(--soft)}
+.beside{flex:1 1 16rem;max-width:26rem;background:var(--soft);padding:.75rem 1rem;
+border-left:4px solid var(--quote-edge)}.beside h2{font-size:1rem;margin:0 0 .4rem}
+.text{max-width:48rem}.text h2{font-size:1.05rem;margin-top:1.5rem;color:#333}
+.para{position:relative;padding:.35rem .6rem;border-left:4px solid transparent;
+white-space:pre-line;scroll-margin-top:7rem}.para.cited{border-left-color:var(--quote-edge);
+background:#fffbe6}.label{font-weight:600;margin-right:.5rem}
+.para:target{border-left-color:var(--quote-edge);background:#fffbe6}
+mark{background:var(--quote-bg);color:inherit;outline:1px solid var(--quote-edge);border-radius:2px}
+.permalink{font-size:.8rem;color:var(--muted);text-decoration:none;margin-left:.4rem;opacity:.7}
+.permalink:hover,.permalink:focus{opacity:1;text-decoration:underline}
+.badge{display:inline-block;font-size:.8rem;font-weight:600;background:var(--quote-edge);
+color:#fff;border-radius:3px;padding:0 .35rem;margin-right:.5rem}
+@media (max-width:40rem){header.bar h1{font-size:1rem}.printed{display:block}
+.beside{margin-top:1rem}}"""
 
 
 def _starts_with_label(text: str, label: str) -> bool:
     return text.lstrip("-•· ").startswith(label)
 
 
-def render_paper_html(view: dict, highlight: str | None) -> str:
+def mark_quote(text: str, quote: str | None) -> str:
+    """``text`` escaped, with ``quote`` (where it occurs, spaces and line breaks aside) wrapped
+    in <mark>; the whole text unmarked when the quote is not in it."""
+    e = html.escape
+    words = re.findall(r"\S+", (quote or "")[:MAX_QUOTE])
+    if not words:
+        return e(text)
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    m = re.search(pattern, text)
+    if m is None:
+        return e(text)
+    return f"{e(text[:m.start()])}<mark>{e(m.group())}</mark>{e(text[m.end():])}"
+
+
+def _paragraph_html(p: dict, doc_id: str, cited: bool, quote: str | None) -> str:
+    e = html.escape
+    attrs = " aria-current='true' tabindex='-1'" if cited else ""
+    badge = "<span class='badge'>Cited</span>" if cited else ""
+    label = "" if _starts_with_label(p["text"], p["label"]) else \
+        f"<span class='label'>{e(p['label'])}</span>"
+    body = mark_quote(p["text"], quote) if cited else e(p["text"])
+    link = (f"<a class='permalink' href='/papers/{e(urlquote(doc_id))}#{e(p['anchor'])}' "
+            f"aria-label='Link to paragraph {e(p['label'])}'>¶</a>")
+    return (f"<div class='para{' cited' if cited else ''}' id='{e(p['anchor'])}'{attrs}>"
+            f"{badge}{label}{body}{link}</div>")
+
+
+def render_paper_html(view: dict, highlight: str | None, quote: str | None = None,
+                      printed: list[dict] | None = None) -> str:
+    """The paper page. ``printed``: for a PDF citation, the cited pages as printed, each
+    ``{"page": n, "src": url, "boxes": [Box, ...]}`` (the quote's words on that page)."""
     e = html.escape
     title = view.get("title") or view["doc_id"]
-    date = view.get("meeting_date") or "date not printed"
+    date = human_date(view.get("meeting_date")) or "date not printed"
     meta = " · ".join(e(x) for x in (view.get("council"), view.get("committee"), date,
                                      view.get("doc_type")) if x)
     page_title = f"Paragraph {highlight} – {title}" if highlight else title
+    url = view.get("url") or ""
+    source = (f"<a href='{e(url)}' target='_blank' rel='noopener'>Source paper</a>"
+              if url.startswith(("http://", "https://")) else "")
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
              f"<link rel='icon' href='/static/favicon.svg'>"
              f"<title>{e(page_title)} – Clerk</title>"
-             f"<style>{_STYLE}</style></head><body><main>"
-             f"<p><a href='/'>← Ask Clerk</a></p>"
-             f"<h1>{e(title)}</h1><p class='meta'>{meta}</p>"]
-    url = view.get("url") or ""
-    if url.startswith(("http://", "https://")):
-        parts.append(f"<p><a href='{e(url)}'>Source paper</a></p>")
+             f"<style>{_STYLE}</style></head><body>"
+             f"<header class='bar'><h1>{e(title)}</h1><p class='meta'>{meta}</p>"
+             f"<p class='links'><a href='/'>Ask Clerk</a>{source}</p></header><main>"]
+    cited_para = next((p for p in view["paragraphs"] if p["label"] == highlight), None)
+    if printed and cited_para is not None:
+        parts.append("<section class='printed' aria-label='The cited page as printed'>")
+        for sheet in printed:
+            marks = "".join(
+                f"<div class='hl' style='left:{b.left * 100:.3f}%;top:{b.top * 100:.3f}%;"
+                f"width:{b.width * 100:.3f}%;height:{b.height * 100:.3f}%'></div>"
+                for b in sheet["boxes"])
+            parts.append(f"<figure class='sheet' data-page='{sheet['page']}'>"
+                         f"<div class='canvas'><img src='{e(sheet['src'])}' alt='Page {sheet['page']} of the paper "
+                         f"as printed, with the quoted words marked' width='1190'>{marks}</div>"
+                         f"<figcaption>Page {sheet['page']} as printed</figcaption></figure>")
+        parts.append(f"<aside class='beside'><h2>Paragraph {e(cited_para['label'])}</h2>"
+                     f"<p>{mark_quote(cited_para['text'], quote)}</p></aside></section>")
+    parts.append("<section class='text' aria-label='The paper's text'>")
     heading = None
     for p in view["paragraphs"]:
         if p.get("heading") and p["heading"] != heading:
             heading = p["heading"]
             parts.append(f"<h2>{e(heading)}</h2>")
-        cited = highlight is not None and p["label"] == highlight
-        attrs = " aria-current='true' tabindex='-1'" if cited else ""
-        badge = "<span class='badge'>Cited</span>" if cited else ""
-        hidden = " aria-hidden='true'" if _starts_with_label(p["text"], p["label"]) else ""
-        parts.append(f"<div class='para{' cited' if cited else ''}' id='{e(p['anchor'])}'{attrs}>"
-                     f"{badge}<span class='label'{hidden}>{e(p['label'])}</span>{e(p['text'])}"
-                     f"</div>")
-    parts.append("</main></body></html>")
+        parts.append(_paragraph_html(p, view["doc_id"], highlight is not None
+                                     and p["label"] == highlight, quote))
+    parts.append("</section></main></body></html>")
     return "".join(parts)
+
+
+def printed_sheets(store: Store, view: dict, doc_id: str, label: str | None,
+                   quote: str | None) -> list[dict]:
+    """For a PDF paper's cited paragraph: its pages, each with the boxes of the quote's words
+    (the pages where the quote is found; else the paragraph's first page, unmarked)."""
+    from assistant.pages import quote_boxes
+
+    path = pdf_source(store, doc_id)
+    para = next((p for p in view["paragraphs"] if p["label"] == label), None)
+    if path is None or para is None:
+        return []
+    pages = sorted({int(b[0]) for b in para["boxes"]}) or ([para["page"]] if para["page"] else [])
+    sheets = []
+    for n in pages:
+        regions = [tuple(b[1:]) for b in para["boxes"] if int(b[0]) == n]
+        boxes = quote_boxes(path, n, quote or para["text"], regions) if quote or para["text"] else []
+        sheets.append({"page": n, "src": f"/papers/{urlquote(doc_id)}/pages/{n}", "boxes": boxes})
+    found = [s for s in sheets if s["boxes"]]
+    return found or sheets[:1]

@@ -81,16 +81,19 @@ def _follow_through(record: RecordDraft, date: str | None, subjects: _Subjects,
                     base_url: str) -> FollowThrough:
     if not date:
         return FollowThrough(status="undated", summary=UNDATED)
-    later = [FollowUp(doc_id=p.doc_id, title=p.meta.get("title"), paragraph=p.label,
-                      meeting_date=p.meta.get("meeting_date"),
-                      quote=_best_sentence(p.text, shared),
-                      view_url=view_url(base_url, p.doc_id, p.label))
+    later = [_follow_up(p, _best_sentence(p.text, shared), base_url)
              for p, shared in subjects.follow_ups(record, date)]
     if not later:
         return FollowThrough(status="not_mentioned", summary=NOT_MENTIONED)
     where = "; ".join(f"{f.title or f.doc_id} ({f.meeting_date}), paragraph {f.paragraph}"
                       for f in later)
     return FollowThrough(status="followed_up", summary=f"followed up in {where}", later=later)
+
+
+def _follow_up(p: StoredParagraph, quote: str, base_url: str) -> FollowUp:
+    return FollowUp(doc_id=p.doc_id, title=p.meta.get("title"), paragraph=p.label,
+                    meeting_date=p.meta.get("meeting_date"), quote=quote,
+                    view_url=view_url(base_url, p.doc_id, p.label, quote))
 
 
 def build_register(chunks: list[StoredChunk], base_url: str = "") -> list[RegisterRecord]:
@@ -107,7 +110,7 @@ def build_register(chunks: list[StoredChunk], base_url: str = "") -> list[Regist
                 title=m.get("title"), doc_type=m.get("doc_type"), council=m.get("council"),
                 committee=m.get("committee"), meeting_date=date, paragraph=d.label,
                 quote=d.text, url=m.get("url") or m.get("source"),
-                view_url=view_url(base_url, para.doc_id, d.label),
+                view_url=view_url(base_url, para.doc_id, d.label, d.text),
                 follow_through=_follow_through(d, date, subjects, base_url))
             records.append((date or "", para.doc_id, m.get("ordinal", 0), d.n, record))
     return [r[-1] for r in sorted(records, key=lambda r: r[:-1])]

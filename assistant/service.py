@@ -174,10 +174,13 @@ class ClerkService:
             return Answer(answer="No papers are indexed yet, so there is nothing to answer "
                           "from.", abstained=True, reason="nothing_indexed")
         if self.retriever.doc_ids_for(request.filters) == []:
-            asked = ", ".join(f"{k} {v}" for k, v in request.filters.model_dump().items() if v)
-            return Answer(answer=f"No paper matches the filters ({asked}); {len(records)} "
-                          "papers are indexed.", abstained=True,
-                          reason="no_papers_match_filters")
+            asked = " and ".join(f"{k.replace('_', ' ')} '{v}'"
+                                 for k, v in request.filters.model_dump().items() if v)
+            councils = len({r["council"] for r in records.values() if r.get("council")})
+            held = f"{len(records)} paper{'s' * (len(records) != 1)}" + (
+                f" from {councils} council{'s' * (councils != 1)}" if councils else "")
+            return Answer(answer=f"No paper matches {asked} ({held} are indexed).",
+                          abstained=True, reason="no_papers_match_filters")
         return None
 
     def ask(self, request: AskRequest) -> Answer:

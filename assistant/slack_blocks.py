@@ -6,7 +6,7 @@ import re
 import threading
 from collections import OrderedDict
 
-from assistant.models import Answer, Citation, Turn, TurnCitation
+from assistant.models import Answer, Citation, CitedParagraph, Turn, TurnCitation
 
 SECTION_CHARS = 3000  # Slack: a section's text
 MAX_BLOCKS = 50  # Slack: blocks in one message
@@ -104,7 +104,7 @@ def meeting_date(value: str | None) -> str:
         return value
 
 
-def citation_link(c: Citation, public_url: str | None) -> str | None:
+def citation_link(c: CitedParagraph, public_url: str | None) -> str | None:
     """Clerk's paragraph view as an absolute URL; else the paper's own web address."""
     if c.view_url.startswith(("http://", "https://")):
         return c.view_url
@@ -115,17 +115,19 @@ def citation_link(c: Citation, public_url: str | None) -> str | None:
     return None
 
 
-def citation_line(c: Citation, public_url: str | None) -> str:
-    """`[1] Committee · 28 July 2020 · paragraph 19 (linked) · Title`"""
+def citation_line(c: CitedParagraph, public_url: str | None) -> str:
+    """`[1] Committee · 28 July 2020 · paragraph 19 (linked) · Title` (`•` for a passage that
+    is not a citation: the closest ones beside "the papers don't say")."""
     where = escape(c.committee or c.council or "committee not printed")
     label = f"paragraph {c.paragraph}"
     url = citation_link(c, public_url)
     para = link(url, label) if url else escape(label)
     title = f" · {escape(clip(c.title, 120))}" if c.title else ""
-    return f"*[{c.ref}]* {where} · {meeting_date(c.meeting_date)} · {para}{title}"
+    ref = f"*[{c.ref}]*" if isinstance(c, Citation) else "•"
+    return f"{ref} {where} · {meeting_date(c.meeting_date)} · {para}{title}"
 
 
-def _citation_block(c: Citation, public_url: str | None) -> dict:
+def _citation_block(c: CitedParagraph, public_url: str | None) -> dict:
     quote = f"“{escape(clip(' '.join(c.quote.split()), QUOTE_CHARS))}”"
     return {"type": "context", "elements": [
         {"type": "mrkdwn", "text": citation_line(c, public_url), "verbatim": True},
@@ -168,6 +170,11 @@ def answer_blocks(answer: Answer, *, public_url: str | None = None, question: st
             "verbatim": True}]})
     sections = [{"type": "section", "text": {"type": "mrkdwn", "text": part, "verbatim": True}}
                 for part in split_text(escape(answer.answer), SECTION_CHARS, ANSWER_SECTIONS)]
+    if answer.abstained and answer.closest:
+        sections.append({"type": "context", "elements": [{
+            "type": "mrkdwn", "text": "Not an answer; the closest passages were:",
+            "verbatim": True}]})
+        sections.extend(_citation_block(c, public_url) for c in answer.closest)
     tail = [feedback_block(answer_id)] if answer_id else []
     room = MAX_BLOCKS - len(head) - len(sections) - len(tail)
     cites = answer.citations

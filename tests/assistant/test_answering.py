@@ -60,7 +60,15 @@ def test_an_answer_says_why_it_did_not_answer(two_councils, settings_for, embedd
     a = two_councils.ask(AskRequest(question="How many potholes were repaired?",
                                     filters=Filters(committee="Licensing")))
     assert (a.abstained, a.reason) == (True, "no_papers_match_filters")
-    assert "committee Licensing" in a.answer and "2 papers are indexed" in a.answer
+    assert a.answer == "No paper matches committee 'Licensing' (2 papers from 2 councils are " \
+        "indexed)."
+
+    a = two_councils.ask(AskRequest(question="Which orchestra played at the summer gala?"))
+    assert (a.abstained, a.reason) == (True, "not_in_papers") and not a.citations
+    # the closest passages come with the abstention, for the reader to check, each linked
+    assert 1 <= len(a.closest) <= 3
+    assert len({(c.doc_id, c.paragraph) for c in a.closest}) == len(a.closest)
+    assert all(c.quote and c.view_url.startswith("/papers/") for c in a.closest)
 
     a = two_councils.ask(AskRequest(question="How many potholes were repaired?"))
     assert (a.abstained, a.reason) == (False, "answered") and "14,200" in a.answer

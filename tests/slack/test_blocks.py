@@ -70,6 +70,18 @@ def test_dates_are_spelt_out_and_missing_ones_said_so():
     assert meeting_date(None) == "date not printed"
 
 
+def test_an_abstention_offers_the_closest_passages_as_not_an_answer():
+    from assistant.models import CitedParagraph
+
+    near = CitedParagraph(**citation(19).model_dump(exclude={"ref"}))
+    blocks = answer_blocks(Answer(answer="The papers I have don't say.", abstained=True,
+                                  closest=[near]))
+    texts = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
+    assert texts[0] == "Not an answer; the closest passages were:"
+    assert texts[1].startswith("• Select Committee · 28 July 2020 · paragraph 19")
+    assert "[1]" not in " ".join(texts)
+
+
 def test_a_missing_meeting_date_is_shown_as_not_printed():
     blocks = answer_blocks(Answer(answer="It did. [1]", abstained=False,
                                   citations=[citation(1, meeting_date=None)]))

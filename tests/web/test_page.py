@@ -23,7 +23,7 @@ def ask(page: Page, question: str) -> None:
     page.locator("#question").fill(question)
     page.locator("#question").press("Enter")
     expect(page.locator("#log > .turn")).to_have_count(turns + 1)
-    expect(page.locator(".reply.pending")).to_have_count(0)
+    expect(page.locator(".reply.pending")).to_have_count(0, timeout=60_000)  # a cold model
 
 
 def last_reply(page: Page):
@@ -50,7 +50,8 @@ def test_question_shows_the_answer_and_its_citation_which_opens_the_highlighted_
     expect(reply.locator(".answer-text")).to_contain_text("1088")
     marker = reply.locator(".answer-text a.cite-ref", has_text="[1]")
     expect(marker).to_have_attribute("href", re.compile(
-        rf"/papers/{REPORT}/view\?paragraph=19#p-19$"))
+        rf"/papers/{REPORT}/view\?paragraph=19&quote=There%20have%20been%201088[^#]*#p-19$"))
+    expect(marker).to_have_attribute("target", "_blank")  # beside the conversation
     citation = reply.locator(".citations .citation").first
     expect(citation).to_contain_text("Children's Improvement Update")
     expect(citation).to_contain_text("Children, Families, Lifelong Learning and Culture")
@@ -59,7 +60,7 @@ def test_question_shows_the_answer_and_its_citation_which_opens_the_highlighted_
     expect(citation.locator("blockquote")).to_have_text(
         "There have been 1088 audits completed within the audit programme to date.")
     expect(citation.get_by_role("link", name=re.compile("^Read in context"))).to_have_attribute(
-        "href", re.compile(r"paragraph=19#p-19$"))
+        "href", re.compile(r"paragraph=19&quote=[^#]+#p-19$"))
     # the file-path `url` of a sample paper is not offered as a link
     expect(citation.get_by_role("link", name=re.compile("Source paper"))).to_have_count(0)
     # everything the page loaded came from Clerk's own server
@@ -70,24 +71,31 @@ def test_question_shows_the_answer_and_its_citation_which_opens_the_highlighted_
     (ROOT / "reports").mkdir(exist_ok=True)
     page.screenshot(path=str(ROOT / "reports" / "web-answer.png"), full_page=True)
 
-    marker.click()
-    page.wait_for_url(re.compile(rf"/papers/{REPORT}/view\?paragraph=19#p-19$"))
-    cited = page.locator("#p-19")
+    with page.context.expect_page() as opened:
+        marker.click()
+    view = opened.value
+    view.wait_for_url(re.compile(rf"/papers/{REPORT}/view\?paragraph=19&quote=[^#]+#p-19$"))
+    cited = view.locator("#p-19")
     expect(cited).to_have_class(re.compile(r"\bcited\b"))
     expect(cited).to_have_attribute("aria-current", "true")
     expect(cited).to_contain_text("1088 audits completed")
+    expect(cited.locator("mark")).to_have_text(
+        "There have been 1088 audits completed within the audit programme to date.")
     expect(cited).to_be_in_viewport()
-    expect(page.locator(".para.cited")).to_have_count(1)
-    page.screenshot(path=str(artifacts / "web-paper-view.png"))
+    expect(view.locator(".para.cited")).to_have_count(1)
+    view.screenshot(path=str(artifacts / "web-paper-view.png"))
 
 
 def test_conversation_is_still_there_after_reading_a_citation(page, api_server):
     page.goto(api_server.url + "/")
     ask(page, AUDITS)
-    last_reply(page).locator("a.cite-ref").first.click()
-    page.wait_for_url(re.compile(r"#p-19$"))
-    page.get_by_role("link", name=re.compile("Ask Clerk")).click()
-    page.wait_for_url(api_server.url + "/")
+    with page.context.expect_page() as opened:
+        last_reply(page).locator("a.cite-ref").first.click()
+    view = opened.value
+    view.wait_for_url(re.compile(r"#p-19$"))
+    expect(view.get_by_role("link", name=re.compile("Ask Clerk"))).to_have_attribute("href", "/")
+    # the citation opened beside the conversation, which is still there, untouched
+    expect(page).to_have_url(api_server.url + "/")
     expect(page.locator("#log > .turn")).to_have_count(1)
     expect(last_reply(page)).to_contain_text("1088")
 
@@ -128,8 +136,33 @@ def test_question_the_papers_do_not_answer_says_so_plainly(page, api_server):
     page.goto(api_server.url + "/")
     ask(page, "What is the annual budget of Surrey's children's services?")
     notice = last_reply(page).locator(".notice-abstain")
-    expect(notice).to_contain_text("The papers don't say:")
+    expect(notice).to_contain_text("The papers don't say.")
     expect(last_reply(page).locator(".citation")).to_have_count(0)
+    # the closest passages are offered, linked, and never presented as an answer
+    expect(notice).to_contain_text("The closest passages were:")
+    closest = notice.locator("li.closest")
+    expect(closest.first.locator("a")).to_have_attribute("href", re.compile(r"/view\?paragraph="))
+    assert 1 <= closest.count() <= 3
+
+
+def test_what_clerk_has_read_is_on_the_page(page, api_server):
+    page.goto(api_server.url + "/")
+    panel = page.locator("#scope")
+    panel.locator("summary").click()
+    expect(panel).to_contain_text("5 papers from 2 councils, meetings from")
+    expect(panel.locator(".scope-list li")).to_have_count(2)
+    expect(panel).to_contain_text("Children, Families, Lifelong Learning and Culture Select "
+                                  "Committee (2 papers)")
+
+
+def test_a_filter_that_leaves_no_paper_says_so_and_how_many_are_indexed(page, api_server):
+    page.goto(api_server.url + "/")
+    page.get_by_label("Meetings from").fill("2031-01-01")
+    ask(page, "How many case audits were completed?")
+    notice = last_reply(page).locator(".notice-abstain")
+    expect(notice).to_contain_text("No paper matches the filters.")
+    expect(notice).to_contain_text("No paper matches date from '2031-01-01' (5 papers from 2 "
+                                   "councils are indexed).")
 
 
 def test_filters_come_from_the_papers_and_go_with_the_question(page, api_server):
@@ -217,9 +250,11 @@ def test_keyboard_only_ask_and_follow_a_citation(page, api_server):
     focused = page.locator(":focus")
     expect(focused).to_have_text(re.compile("^Read in context"))
     anchor = focused.get_attribute("href").split("#")[1]  # the last citation's paragraph
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(rf"paragraph=[^#]+#{anchor}$"))
-    expect(page.locator(f"#{anchor}")).to_have_class(re.compile(r"\bcited\b"))
+    with page.context.expect_page() as opened:
+        page.keyboard.press("Enter")
+    view = opened.value
+    view.wait_for_url(re.compile(rf"paragraph=[^#]+#{anchor}$"))
+    expect(view.locator(f"#{anchor}")).to_have_class(re.compile(r"\bcited\b"))
 
 
 def test_api_key_is_asked_for_on_401_and_sent_with_the_retry(page, api_server):
@@ -320,3 +355,17 @@ def test_page_is_labelled_and_its_text_meets_aa_contrast(page, api_server):
     expect(page.locator("[aria-live]")).to_have_count(1)
     expect(page.locator("#log")).to_have_attribute("aria-live", "polite")
     assert page.evaluate(CONTRAST) == []
+
+
+@pytest.mark.parametrize("path, ready", [("/docs", ".swagger-ui .info .title"),
+                                         ("/redoc", "redoc-wrap, .redoc-wrap, h1")])
+def test_api_docs_render_offline_from_clerks_own_server(page, api_server, path, ready):
+    # every script, stylesheet and data request goes to Clerk's own server (ReDoc's footer
+    # still asks its CDN for a logo image; without a network the page renders all the same)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url) if r.resource_type in (
+        "document", "script", "stylesheet", "fetch", "xhr", "font") else None)
+    page.goto(api_server.url + path)
+    expect(page.locator(ready).first).to_contain_text("Clerk", timeout=30_000)
+    outside = [u for u in requested if not u.startswith((api_server.url, "data:", "blob:"))]
+    assert requested and not outside, outside

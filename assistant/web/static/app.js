@@ -167,6 +167,38 @@
     const saved = load(STORE.filters, {});
     fillSelect(committee, distinct("committee"), saved.committee);
     fillSelect(council, distinct("council"), saved.council);
+    renderScope(papers);
+  }
+
+  /** "What Clerk has read": papers, councils, committees and the meetings' date range. */
+  function renderScope(papers) {
+    const body = document.getElementById("scope-body");
+    body.replaceChildren();
+    if (!papers.length) {
+      body.append(el("p", {}, "Nothing is indexed yet: Clerk has read no papers."));
+      return;
+    }
+    const dates = papers.map((p) => p.meeting_date).filter(Boolean).sort();
+    const councils = new Map();
+    for (const p of papers) {
+      const name = p.council || "Council not printed";
+      if (!councils.has(name)) councils.set(name, new Map());
+      const committees = councils.get(name);
+      const c = p.committee || "Committee not printed";
+      committees.set(c, (committees.get(c) || 0) + 1);
+    }
+    const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    body.append(el("p", { class: "scope-summary" },
+      `${plural(papers.length, "paper")} from ${plural(councils.size, "council")}`,
+      dates.length ? `, meetings from ${formatDate(dates[0])} to ${formatDate(dates[dates.length - 1])}` : "",
+      papers.length > dates.length ? ` (${papers.length - dates.length} with no printed date)` : "", "."));
+    const list = el("ul", { class: "scope-list" });
+    for (const [name, committees] of [...councils].sort((a, b) => a[0].localeCompare(b[0]))) {
+      list.append(el("li", {}, el("strong", {}, name), ": ",
+        [...committees].sort((a, b) => a[0].localeCompare(b[0]))
+          .map(([c, n]) => `${c} (${plural(n, "paper")})`).join("; ")));
+    }
+    body.append(list);
   }
 
   function restoreFilters() {
@@ -192,7 +224,8 @@
       const c = citations[Number(m[1]) - 1];
       const href = c && safeHref(c.view_url);
       nodes.push(href
-        ? el("a", { class: "cite-ref", href, "aria-label": `${m[0]} ${citationName(c)}`,
+        ? el("a", { class: "cite-ref", href, target: "_blank", rel: "noopener",
+                    "aria-label": `${m[0]} ${citationName(c)}`,
                     title: `Read ${citationName(c)} in context` }, m[0])
         : m[0]);
       last = marker.lastIndex;
@@ -233,7 +266,7 @@
     // `url` may be a file path on the server; only a published web address is worth a link
     const source = /^https?:\/\//i.test(c.url || "") ? safeHref(c.url) : null;
     const links = el("p", { class: "cite-links" },
-      view && el("a", { href: view }, "Read in context",
+      view && el("a", { href: view, target: "_blank", rel: "noopener" }, "Read in context",
         el("span", { class: "sr-only" }, `: ${citationName(c)}`)),
       source && " · ",
       source && el("a", { href: source }, "Source paper",
@@ -246,6 +279,36 @@
       links);
   }
 
+  /** Why there is no answer, in words, with what Clerk can offer instead. */
+  function renderAbstention(answer, filters) {
+    if (answer.reason === "nothing_indexed") {
+      return el("div", { class: "notice notice-abstain" },
+        el("strong", {}, "Nothing is indexed yet. "),
+        "Clerk has read no papers, so it cannot answer. Ask whoever runs Clerk to ingest the committee papers.");
+    }
+    if (answer.reason === "no_papers_match_filters") {
+      return el("div", { class: "notice notice-abstain" },
+        el("strong", {}, "No paper matches the filters. "), answer.answer,
+        " Widen or clear the filters and ask again.");
+    }
+    const scope = describeFilters(filters);
+    const box = el("div", { class: "notice notice-abstain" },
+      el("p", {}, el("strong", {}, "The papers don't say. "),
+        "Nothing in the committee papers Clerk holds answers this question",
+        scope ? ` (searching only ${scope}).` : ".",
+        (answer.closest || []).length ? " The closest passages were:" : " Try asking in other words."));
+    const closest = (answer.closest || []).map((c) => {
+      const href = safeHref(c.view_url);
+      const name = `${c.title || c.doc_id}, paragraph ${c.paragraph}`;
+      return el("li", { class: "closest" },
+        href ? el("a", { href, target: "_blank", rel: "noopener" }, name) : name,
+        c.meeting_date ? ` (${formatDate(c.meeting_date)})` : "",
+        el("blockquote", { class: "cite-quote" }, c.quote));
+    });
+    if (closest.length) box.append(el("ul", { class: "closest-list" }, closest));
+    return box;
+  }
+
   function renderReply(turn) {
     const reply = el("div", { class: "reply" }, el("p", { class: "who" }, "Clerk"));
     if (turn.error) {
@@ -254,12 +317,7 @@
     }
     const answer = turn.answer;
     if (answer.abstained) {
-      const scope = describeFilters(turn.filters || {});
-      reply.append(el("div", { class: "notice notice-abstain" },
-        el("strong", {}, "The papers don't say: "),
-        "nothing in the committee papers Clerk holds answers this question",
-        scope ? ` (searching only ${scope}). Try other words, or widen the filters.`
-          : ". Try asking in other words."));
+      reply.append(renderAbstention(answer, turn.filters || {}));
       return reply;
     }
     reply.append(renderAnswerText(answer.answer, answer.citations || []));

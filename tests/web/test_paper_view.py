@@ -1,0 +1,115 @@
+"""The paper view a citation opens: for a PDF, the cited page as printed with the quoted words
+boxed; for any paper, the quoted words marked in the text, labels shown once, and a permanent
+link for every paragraph. Driven in a real headless Chromium against a real `clerk serve`."""
+
+import re
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT, RunningServer, server_env
+
+pytest.importorskip("playwright.sync_api", reason="the page tests need `pip install playwright`")
+from playwright.sync_api import expect
+
+DEV = ROOT.parent / "shared" / "corpus-dev" / "papers"
+MINUTES = "ROYAL-SUTTON-COLDFIELD-TC_amenities-leisure-community-services_2018-03-13_minutes"
+PDF_ID = MINUTES.lower().replace("_", "-")  # the doc id ingest gives the file
+REPORT = "surrey-cfllc-2020-07-28-childrens-improvement-update"
+QUOTE = "The Chairman advised that Birmingham City Council is responsible for this service."
+
+
+@pytest.fixture(scope="module")
+def pdf_server(tmp_path_factory, embedder):
+    """A server over one real council's PDF minutes and the sample corpus."""
+    from assistant.settings import Settings
+    from ingest.pipeline import run_ingest
+
+    if not (DEV / f"{MINUTES}.pdf").is_file():
+        pytest.fail(f"the development corpus is missing: {DEV}")
+    papers = tmp_path_factory.mktemp("papers")
+    shutil.copy(DEV / f"{MINUTES}.pdf", papers / f"{MINUTES}.pdf")
+    shutil.copy(ROOT / "corpus" / f"{REPORT}.md", papers / f"{REPORT}.md")
+    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("pdf-data"))
+    assert run_ingest([papers], settings, lambda: embedder, progress=False).failed == 0
+    server = RunningServer(server_env(settings))
+    yield server
+    server.stop()
+
+
+def _label_of(server, quote: str) -> str:
+    paper = httpx.get(f"{server.url}/papers/{PDF_ID}", timeout=30).json()
+    return next(p["label"] for p in paper["paragraphs"] if quote in " ".join(p["text"].split()))
+
+
+def test_a_pdf_page_is_served_as_printed(pdf_server):
+    page = httpx.get(f"{pdf_server.url}/papers/{PDF_ID}/pages/1", timeout=60)
+    assert page.status_code == 200 and page.headers["content-type"] == "image/png"
+    assert page.content.startswith(b"\x89PNG") and len(page.content) > 50_000
+    missing = httpx.get(f"{pdf_server.url}/papers/{PDF_ID}/pages/99", timeout=30)
+    assert missing.status_code == 404 and "there is no page 99" in missing.json()["detail"]
+    text = httpx.get(f"{pdf_server.url}/papers/{REPORT}/pages/1", timeout=30)
+    assert text.status_code == 404 and "has no PDF" in text.json()["detail"]
+
+
+def test_a_pdf_citation_shows_the_printed_page_with_the_quoted_words_boxed(
+        page, pdf_server, artifacts):
+    label = _label_of(pdf_server, QUOTE)
+    page.goto(f"{pdf_server.url}/papers/{PDF_ID}/view?paragraph={label}"
+              f"&quote={httpx.QueryParams({'q': QUOTE})['q']}#p-{label.lower()}")
+    sheet = page.locator("figure.sheet")
+    expect(sheet).to_have_count(1)
+    image = sheet.locator("img")
+    expect(image).to_have_attribute("src", f"/papers/{PDF_ID}/pages/1")
+    page.wait_for_function("() => document.querySelector('figure.sheet img').naturalWidth > 0")
+    boxes = sheet.locator(".hl")
+    expect(boxes).to_have_count(1)  # the quote is one printed line
+    # the box lies on the image, in its lower half, as wide as a line of print, not the page
+    img, box = image.bounding_box(), boxes.first.bounding_box()
+    assert img["y"] + 0.4 * img["height"] < box["y"] < img["y"] + 0.7 * img["height"]
+    assert 0.3 * img["width"] < box["width"] < 0.9 * img["width"] and box["height"] < 40
+    # beside it, for screen readers, the paragraph's label and text with the quote marked
+    beside = page.locator("aside.beside")
+    expect(beside).to_contain_text(f"Paragraph {label}")
+    expect(beside.locator("mark")).to_have_text(QUOTE)
+    # the title block stays in view and the date is written as a person writes it
+    expect(page.locator("header.bar")).to_contain_text("13 March 2018")
+    page.screenshot(path=str(artifacts / "web-paper-view-pdf.png"))
+    page.mouse.wheel(0, 3000)
+    expect(page.locator("header.bar h1")).to_be_in_viewport()
+
+
+def test_only_the_quoted_words_are_marked_and_labels_are_shown_once(page, pdf_server, artifacts):
+    quote = "There have been 1088 audits completed within the audit programme to date."
+    page.goto(f"{pdf_server.url}/papers/{REPORT}/view?paragraph=19"
+              f"&quote={httpx.QueryParams({'q': quote})['q']}#p-19")
+    cited = page.locator("#p-19")
+    expect(cited).to_have_class(re.compile(r"\bcited\b"))
+    expect(cited.locator("mark")).to_have_text(quote)
+    expect(page.locator("mark")).to_have_count(1)
+    expect(page.locator("figure.sheet")).to_have_count(0)  # a Markdown paper has no pages
+    for para in page.locator(".para").all()[:40]:  # "19 19." never: the label once
+        text = para.inner_text().replace("¶", "").strip()
+        first = text.split()[0] if text else ""
+        assert not (len(text.split()) > 1 and text.split()[1] == first), text
+    page.screenshot(path=str(artifacts / "web-paper-view-text.png"))
+
+
+def test_every_paragraph_has_a_permanent_link_that_a_browser_can_open(page, pdf_server):
+    page.goto(f"{pdf_server.url}/papers/{REPORT}/view")
+    link = page.locator("#p-19 a.permalink")
+    expect(link).to_have_attribute("href", f"/papers/{REPORT}#p-19")
+    page.goto(f"{pdf_server.url}/papers/{REPORT}#p-19")  # a browser gets the page
+    expect(page.locator("#p-19")).to_be_in_viewport()
+    expect(page.locator("#p-19")).to_contain_text("1088 audits")
+    # an API client asking the same address still gets JSON
+    data = httpx.get(f"{pdf_server.url}/papers/{REPORT}", timeout=30).json()
+    assert data["doc_id"] == REPORT and data["paragraphs"]
+
+
+def test_an_over_long_quote_gets_a_reason_not_a_page(pdf_server):
+    response = httpx.get(f"{pdf_server.url}/papers/{REPORT}/view",
+                         params={"paragraph": "19", "quote": "x" * 10_000}, timeout=30)
+    assert response.status_code == 422 and "quote" in response.json()["detail"]
