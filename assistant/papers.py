@@ -1,9 +1,11 @@
 """A paper as people read it: its labelled paragraphs in order, as JSON or as a page with the
 cited paragraph highlighted."""
 
+import base64
+import hashlib
 import html
 
-from assistant.answer import anchor
+from assistant.answer import anchor, published_url
 from assistant.store import Store, paragraphs_of
 
 
@@ -20,6 +22,7 @@ def paper_view(store: Store, doc_id: str) -> dict | None:
                   for p in paragraphs_of(trusted)]
     fields = ("doc_id", "title", "council", "committee", "meeting_date", "doc_type", "url")
     out = {k: record.get(k) for k in fields}
+    out["url"] = published_url(record)  # never the server's file path
     out["context_fields"] = [f for f in (record.get("context_fields") or "").split(",") if f]
     out["paragraphs"] = paragraphs
     return out
@@ -32,6 +35,20 @@ white-space:pre-line}.label{font-weight:600;margin-right:.5rem}
 .para.cited{background:#fff3b0;border-left-color:#8a6d00}a{color:#0b4f9c}
 .para{scroll-margin-top:1rem}.badge{display:inline-block;font-size:.8rem;font-weight:600;
 background:#8a6d00;color:#fff;border-radius:3px;padding:0 .35rem;margin-right:.5rem}"""
+
+
+# The page's one inline style is allowed by its hash; nothing else runs or loads but the icon,
+# no other site may frame it, and a signed link in its address is never sent on as a referrer.
+_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+PAGE_HEADERS = {
+    "Content-Security-Policy": f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; "
+                               "img-src 'self'; base-uri 'none'; form-action 'none'; "
+                               "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, no-store",
+}
 
 
 def _starts_with_label(text: str, label: str) -> bool:

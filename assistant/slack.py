@@ -2,20 +2,35 @@
 with citations and 👍/👎. HTTP mode is mounted at /slack/events in the API; Socket Mode runs
 with `clerk slack`. Without Slack settings, /slack/events answers 503 with a reason."""
 
+import asyncio
+import json
 import logging
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import click
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
 
 from assistant.errors import ClerkError
 from assistant.feedback import AnswerLog, record_vote
-from assistant.models import AskRequest, Turn
+from assistant.logs import log_answer, request_id
+from assistant.models import Answer, AskRequest, Turn
+from assistant.security import LinkSigner, sign_links
 from assistant.settings import Settings, get_settings
 from assistant.slack_blocks import (
     FEEDBACK_DOWN,
@@ -47,17 +62,35 @@ def cannot_answer(reason: str) -> str:
 class SlackClerk:
     """What the listeners do, apart from Slack's wiring: ask the service, render, remember."""
 
-    def __init__(self, settings: Settings, service):
+    def __init__(self, settings: Settings, service, outbox: "Outbox | None" = None,
+                 metrics=None):
         self.settings = settings
         self.service = service
         self.answers = AnswerLog(settings.data_dir)
+        self.outbox = outbox or Outbox(settings)
+        self.metrics = metrics
+        self.signer = (LinkSigner(settings.api_key, settings.link_ttl_s) if settings.api_key
+                       else None)
+
+    def ask(self, question: str, conversation: list[Turn]) -> Answer:
+        started = time.perf_counter()
+        answer = self.service.ask(AskRequest(question=question, conversation=conversation))
+        seconds = time.perf_counter() - started
+        if self.metrics is not None:
+            self.metrics.answered("slack", answer, seconds)
+        log_answer(answer, seconds, question if self.settings.log_questions else None,
+                   front="slack")
+        if self.signer is not None:  # a browser following the citation opens the paper
+            answer = Answer.model_validate(sign_links(answer.model_dump(mode="json"),
+                                                      self.signer))
+        return answer
 
     def reply(self, question: str, conversation: list[Turn], *, user: str | None,
               channel: str | None, echo: bool = False) -> dict:
         """The message (text, blocks, metadata) answering `question`; a polite apology when the
         service fails, never an exception."""
         try:
-            answer = self.service.ask(AskRequest(question=question, conversation=conversation))
+            answer = self.ask(question, conversation)
         except ValidationError as exc:
             reason = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
             return self.note(cannot_answer(reason))
@@ -98,6 +131,9 @@ class SlackClerk:
         except SlackApiError as exc:
             log.warning("could not read the thread: %s", exc.response.get("error"))
             return []
+        except Exception as exc:  # noqa: BLE001 - Slack unreachable: answer without the thread
+            log.warning("could not read the thread: %s", _one_line(exc))
+            return []
         return thread_turns(replies.get("messages") or [], event["ts"], context.bot_user_id,
                             context.bot_id)
 
@@ -110,7 +146,15 @@ class SlackClerk:
         else:
             message = self.reply(question, self.conversation(client, event, context),
                                  user=event.get("user"), channel=channel)
-        post(client, channel=channel, thread_ts=thread_ts, **message)
+        post(client, self.outbox, channel=channel, thread_ts=thread_ts, **message)
+
+    def respond(self, response_url: str, **message) -> None:
+        """A reply through a slash command's or a button's response_url: with a timeout and
+        bounded retries; kept for retry when it cannot be delivered."""
+        message = {k: v for k, v in message.items() if v is not None}
+        error = send_response(self.settings, response_url, message)
+        if error:
+            self.outbox.keep("response_url", {"url": response_url, "message": message}, error)
 
     def vote(self, body: dict, action: dict, respond) -> None:
         vote = "up" if action["action_id"] == FEEDBACK_UP else "down"
@@ -130,27 +174,263 @@ class SlackClerk:
         respond(text=text, response_type="ephemeral", replace_original=False)
 
 
-def post(client: WebClient, **message) -> None:
-    """chat.postMessage; if Slack refuses the blocks, the apology as plain text instead."""
+def _one_line(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", None)  # URLError's reason is the useful part
+    text = f"{type(exc).__name__}: {reason if reason is not None else exc}"
+    return " ".join(text.split())[:300]
+
+
+def retry_handlers(settings: Settings) -> list:
+    """Bounded retries: a call that could not connect, was rate limited (after Retry-After) or
+    got a 5xx. A call that timed out is not retried: Slack may have taken it."""
+    n = max(settings.slack_retries, 0)
+    return [ConnectionErrorRetryHandler(max_retry_count=n),
+            RateLimitErrorRetryHandler(max_retry_count=n),
+            ServerErrorRetryHandler(max_retry_count=n)]
+
+
+def web_client(settings: Settings, token: bool = True) -> WebClient:
+    return WebClient(token=settings.slack_bot_token if token else None,
+                     base_url=settings.slack_api_url or WebClient.BASE_URL,
+                     timeout=max(1, round(settings.slack_timeout_s)),
+                     retry_handlers=retry_handlers(settings))
+
+
+def send_response(settings: Settings, url: str, message: dict) -> str | None:
+    """POST to a response_url; None when delivered, else why not (one line)."""
+    try:
+        response = WebhookClient(url=url, timeout=max(1, round(settings.slack_timeout_s)),
+                                 retry_handlers=retry_handlers(settings)).send_dict(message)
+    except Exception as exc:  # noqa: BLE001 - unreachable, timed out
+        return _one_line(exc)
+    if response.status_code >= 400:
+        return f"HTTP {response.status_code}: {(response.body or '')[:200]}"
+    return None
+
+
+def post(client: WebClient, outbox: "Outbox | None" = None, **message) -> None:
+    """chat.postMessage; if Slack refuses the blocks, the apology as plain text instead; if
+    Slack cannot be reached (after the client's bounded retries), one log line and the message
+    is kept for retry."""
     try:
         client.chat_postMessage(**message)
+        return
     except SlackApiError as exc:
         log.error("Slack refused the answer: %s", exc.response.get("error"))
-        if "blocks" in message:
-            client.chat_postMessage(channel=message["channel"], thread_ts=message.get("thread_ts"),
-                                    text=SORRY)
+        if "blocks" not in message:
+            return
+        message = {"channel": message["channel"], "thread_ts": message.get("thread_ts"),
+                   "text": SORRY}
+        try:
+            client.chat_postMessage(**message)
+            return
+        except SlackApiError as again:
+            log.error("Slack refused the apology too: %s", again.response.get("error"))
+            return
+        except Exception as again:  # noqa: BLE001
+            error = _one_line(again)
+    except Exception as exc:  # noqa: BLE001 - unreachable or timed out
+        error = _one_line(exc)
+    if outbox is None:
+        log.error("could not post to Slack (channel %s): %s; not kept", message.get("channel"),
+                  error)
+        return
+    outbox.keep("chat.postMessage", message, error)
 
 
-def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False) -> App:
+class Outbox:
+    """Slack messages that could not be posted, kept (as JSON lines in the data folder, so a
+    restart keeps them too) and retried every CLERK_SLACK_RETRY_INTERVAL_S until they post or
+    are older than CLERK_SLACK_RETRY_MAX_AGE_S."""
+
+    def __init__(self, settings: Settings, metrics=None):
+        self.settings = settings
+        self.path = Path(settings.data_dir) / "slack_outbox.jsonl"
+        self.metrics = metrics
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def keep(self, kind: str, payload: dict, error: str) -> None:
+        item = {"id": uuid.uuid4().hex[:12], "kind": kind, "payload": payload,
+                "first_failed": time.time(), "attempts": 1, "error": error,
+                "request_id": request_id.get()}
+        where = payload.get("channel") or "a response_url"
+        try:
+            with self._lock:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self.path.open("a", encoding="utf-8") as f:
+                    f.write(json.dumps(item) + "\n")
+            kept = f"kept for retry as {item['id']}"
+        except OSError as exc:
+            kept = f"and could not be kept: {exc.strerror or exc}"
+        if self.metrics is not None:
+            self.metrics.slack_posts_failed.inc()
+        log.error("could not post to Slack (%s to %s): %s; %s", kind, where, error, kept,
+                  extra={"outbox_id": item["id"], "why": "slack_unreachable"})
+
+    def pending(self) -> list[dict]:
+        with self._lock:
+            return self._read()
+
+    def _read(self) -> list[dict]:
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return []
+        items = []
+        for line in lines:
+            try:
+                items.append(json.loads(line))
+            except ValueError:
+                continue
+        return items
+
+    def retry(self, client: WebClient) -> int:
+        """Post what is kept; returns how many posted. Failures stay (one log line each)."""
+        with self._lock:
+            items = self._read()
+            if not items:
+                return 0
+            left, posted = [], 0
+            for item in items:
+                if time.time() - item["first_failed"] > self.settings.slack_retry_max_age_s:
+                    log.error("gave up posting %s %s to Slack after %d attempts: %s",
+                              item["kind"], item["id"], item["attempts"], item.get("error"))
+                    continue
+                error = self._send(client, item)
+                if error is None:
+                    posted += 1
+                    log.info("posted %s %s to Slack on attempt %d", item["kind"], item["id"],
+                             item["attempts"] + 1)
+                    continue
+                item["attempts"] += 1
+                item["error"] = error
+                left.append(item)
+                log.warning("still cannot post %s %s to Slack (attempt %d): %s", item["kind"],
+                            item["id"], item["attempts"], error)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text("".join(json.dumps(i) + "\n" for i in left), encoding="utf-8")
+            tmp.replace(self.path)
+            return posted
+
+    def _send(self, client: WebClient, item: dict) -> str | None:
+        payload = item["payload"]
+        if item["kind"] == "response_url":
+            return send_response(self.settings, payload["url"], payload["message"])
+        try:
+            client.chat_postMessage(**payload)
+        except SlackApiError as exc:
+            log.error("Slack refused a kept message %s: %s; dropped", item["id"],
+                      exc.response.get("error"))
+            return None  # refused for good: retrying will not help
+        except Exception as exc:  # noqa: BLE001
+            return _one_line(exc)
+        return None
+
+    def start(self, client: WebClient) -> None:
+        """Retry in the background every CLERK_SLACK_RETRY_INTERVAL_S."""
+        if self._thread is not None:
+            return
+
+        def loop():
+            while not self._stop.wait(self.settings.slack_retry_interval_s):
+                try:
+                    if self.path.exists() and self.path.stat().st_size:
+                        self.retry(client)
+                except Exception as exc:  # noqa: BLE001 - the loop must go on
+                    log.error("retrying kept Slack messages failed: %s", _one_line(exc))
+
+        self._thread = threading.Thread(target=loop, name="clerk-slack-outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class BotIdentity:
+    """The bot's user and bot ids, from auth.test, asked in the background (never on a
+    request's way to its ack, so that a Slack outage cannot hold the ack), or from an event's
+    `authorizations` meanwhile."""
+
+    def __init__(self, client: WebClient):
+        self.client = client
+        self.user_id: str | None = None
+        self.bot_id: str | None = None
+        self.known = threading.Event()
+        self._stop = threading.Event()
+
+    def learn_from(self, body: dict) -> None:
+        if self.user_id is None:
+            for auth in body.get("authorizations") or []:
+                if isinstance(auth, dict) and auth.get("is_bot") and auth.get("user_id"):
+                    self.user_id = str(auth["user_id"])
+
+    def start(self) -> None:
+        def loop():
+            wait = 1.0
+            while not self._stop.is_set():
+                try:
+                    result = self.client.auth_test()
+                    self.user_id = result.get("user_id") or self.user_id
+                    self.bot_id = result.get("bot_id")
+                    self.known.set()
+                    return
+                except Exception as exc:  # noqa: BLE001 - Slack down: try again later
+                    log.warning("auth.test failed (the bot's identity is not known yet): %s",
+                                _one_line(exc))
+                self._stop.wait(wait)
+                wait = min(wait * 2, 300)
+
+        threading.Thread(target=loop, name="clerk-slack-auth", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def authorizer(self):
+        """Bolt's `authorize` function (Bolt passes arguments by their names)."""
+
+        def authorize(enterprise_id, team_id, user_id) -> AuthorizeResult:
+            if not self.known.is_set():
+                self.known.wait(1.0)
+            return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id,
+                                   user_id=user_id, bot_token=self.client.token,
+                                   bot_user_id=self.user_id, bot_id=self.bot_id)
+
+        return authorize
+
+
+class SlackRuntime:
+    """What one Bolt app needs beside it: the Web API client (timeout, bounded retries), the
+    bot's identity, the outbox of messages kept for retry and its retrier."""
+
+    def __init__(self, settings: Settings, service, metrics=None):
+        self.settings = settings
+        self.client = web_client(settings)
+        self.identity = BotIdentity(self.client)
+        self.outbox = Outbox(settings, metrics)
+        self.clerk = SlackClerk(settings, service, self.outbox, metrics)
+
+    def start(self) -> None:
+        self.identity.start()
+        self.outbox.start(self.client)
+
+    def close(self) -> None:
+        self.identity.stop()
+        self.outbox.stop()
+
+
+def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False,
+                   runtime: SlackRuntime | None = None) -> App:
     """The Bolt app: the same listeners for HTTP mode and Socket Mode."""
-    client = WebClient(token=settings.slack_bot_token,
-                       base_url=settings.slack_api_url or WebClient.BASE_URL)
-    # token_verification off: auth.test runs on the first request, so `clerk serve` starts
-    # even while Slack is unreachable
-    app = App(client=client, signing_secret=settings.slack_signing_secret or "",
-              token_verification_enabled=False, request_verification_enabled=not socket_mode,
+    runtime = runtime or SlackRuntime(settings, service)
+    # authorize from the bot's identity, learnt in the background: auth.test is never called on
+    # a request's way to its ack, so `clerk serve` starts and acks while Slack is unreachable
+    app = App(client=web_client(settings, token=False), signing_secret=settings.slack_signing_secret or "",
+              authorize=runtime.identity.authorizer(),
+              request_verification_enabled=not socket_mode,
               process_before_response=False, name="clerk")
-    clerk = SlackClerk(settings, service)
+    clerk = runtime.clerk
     seen = SeenEvents()
     visibility = settings.slack_slash_visibility
     if visibility not in ("in_channel", "ephemeral"):
@@ -164,6 +444,7 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False) ->
         event_id = body.get("event_id")
         if event_id and not seen.first_time(event_id):
             return BoltResponse(status=200, body="")
+        runtime.identity.learn_from(body)
         return next()
 
     @app.event("app_mention")
@@ -177,7 +458,7 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False) ->
             clerk.answer_in_thread(event, context, client)
 
     @app.command("/clerk")
-    def on_command(ack, command, respond):
+    def on_command(ack, command):
         question = plain_text(command.get("text", ""))
         if not question:
             ack(text=HELP, response_type="ephemeral")
@@ -186,21 +467,51 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False) ->
             response_type="ephemeral")
         message = clerk.reply(question, [], user=command.get("user_id"),
                               channel=command.get("channel_id"), echo=True)
-        respond(response_type=visibility, replace_original=False,
-                text=message["text"], blocks=message["blocks"],
-                metadata=message.get("metadata"))
+        clerk.respond(command["response_url"], response_type=visibility,
+                      replace_original=False, text=message["text"], blocks=message["blocks"],
+                      metadata=message.get("metadata"))
 
     @app.action(FEEDBACK_UP)
     @app.action(FEEDBACK_DOWN)
-    def on_vote(ack, body, action, respond):
+    def on_vote(ack, body, action):
         ack()
-        clerk.vote(body, action, respond)
+        url = body.get("response_url")
+        clerk.vote(body, action, lambda **message: clerk.respond(url, **message) if url
+                   else None)
+
+    @app.error
+    def on_error(error, body):
+        """Whatever a listener let through: one line, not a traceback."""
+        log.error("Slack request failed: %s", _one_line(error),
+                  extra={"event_id": (body or {}).get("event_id")})
 
     return app
 
 
+ACK_WAIT_S = 2.5  # Slack wants its answer within 3 s
+
+
+def slack_signature_ok(secret: str, body: bytes, timestamp: str, signature: str) -> bool:
+    """Slack's v0 signature over the raw bytes (any bytes: junk must not raise), compared in
+    constant time, with a timestamp within 5 minutes."""
+    import hashlib
+    import hmac
+
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 5 * 60:
+        return False
+    digest = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body,
+                      hashlib.sha256).hexdigest()
+    return hmac.compare_digest(f"v0={digest}".encode(),
+                               signature.encode("utf-8", "surrogateescape"))
+
+
 def mount_slack(app: FastAPI, settings: Settings, service) -> None:
-    """POST /slack/events: Slack's requests for the Bolt app, or 503 with what is missing."""
+    """POST /slack/events: Slack's requests for the Bolt app, or 503 with what is missing.
+
+    The signature is checked on the raw body first (401, one log line); a body that is not what
+    Slack sends gets 400 (one log line). An event is acknowledged at once and handed to a small
+    pool of Clerk's own threads, so neither a slow answer nor a slow Slack holds the ack or the
+    threads that /ask runs on; a slash command or button waits for its ack text at most 2.5 s."""
     if any(getattr(r, "path", None) == "/slack/events" for r in app.router.routes):
         return
     needed = (("CLERK_SLACK_SIGNING_SECRET", settings.slack_signing_secret),
@@ -216,14 +527,73 @@ def mount_slack(app: FastAPI, settings: Settings, service) -> None:
 
     from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 
-    bolt = build_bolt_app(settings, service)
+    metrics = getattr(app.state, "metrics", None)
+    runtime = SlackRuntime(settings, service, metrics)
+    bolt = build_bolt_app(settings, service, runtime=runtime)
+    runtime.start()
+    pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="clerk-slack")
+    in_flight = threading.BoundedSemaphore(64)
+
+    class Running:
+        def close(self):
+            runtime.close()
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    app.state.slack = Running()
+    app.state.slack_outbox = runtime.outbox
     log.info("Slack events are answered at /slack/events")
+
+    def refuse(status: int, why: str, request: Request, detail: str) -> JSONResponse:
+        if metrics is not None:
+            metrics.refused.labels("bad_signature" if status == 401 else "bad_request").inc()
+        client = f"{request.client.host}:{request.client.port}" if request.client else "unknown"
+        log.warning("refused a request to /slack/events: %s", why,
+                    extra={"client": client, "why": "bad_signature" if status == 401
+                           else "bad_request"})
+        return JSONResponse({"detail": detail}, status_code=status)
+
+    def dispatch(bolt_request):
+        token = request_id.set(rid_of(bolt_request))
+        try:
+            return bolt.dispatch(bolt_request)
+        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+            log.error("Slack request failed: %s", _one_line(exc))
+            return BoltResponse(status=200, body="")
+        finally:
+            in_flight.release()
+            request_id.reset(token)
+
+    def rid_of(bolt_request) -> str | None:
+        body = bolt_request.body if isinstance(bolt_request.body, dict) else {}
+        return body.get("event_id") or request_id.get()
 
     @app.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request):
-        # dispatch waits for ack() only; the answer is computed after, on Bolt's listener threads
-        body = await request.body()
-        response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
+        body = await request.body()  # at most CLERK_SLACK_MAX_BODY_BYTES (BodyLimit)
+        timestamp = request.headers.get("x-slack-request-timestamp", "")
+        signature = request.headers.get("x-slack-signature", "")
+        if not slack_signature_ok(settings.slack_signing_secret, body, timestamp, signature):
+            return refuse(401, "the Slack signature does not match", request,
+                          "invalid request signature")
+        try:
+            text = body.decode("utf-8")
+            bolt_request = to_bolt_request(request, text.encode())
+            if not isinstance(bolt_request.body, dict) or not bolt_request.body:
+                raise ValueError("the body is not a JSON object or form")
+        except Exception as exc:  # noqa: BLE001 - signed but malformed
+            return refuse(400, f"signed but malformed body: {_one_line(exc)}", request,
+                          "the body is not a Slack event, command or action")
+        if not in_flight.acquire(blocking=False):
+            log.warning("Slack request refused: 64 are being handled already")
+            return JSONResponse({"detail": "busy; Slack will retry"}, status_code=503)
+        future = pool.submit(dispatch, bolt_request)
+        if bolt_request.body.get("type") == "event_callback":
+            return Response(status_code=200)  # ack first, always: the answer follows
+        try:
+            response = await asyncio.wait_for(asyncio.wrap_future(future), ACK_WAIT_S)
+        except TimeoutError:
+            log.warning("a Slack request's ack took over %g s; acknowledged empty", ACK_WAIT_S)
+            return Response(status_code=200)
         return to_starlette_response(response)
 
 
@@ -244,8 +614,10 @@ def slack_command() -> None:
 
     try:
         service = ClerkService(settings)
-        handler = SocketModeHandler(build_bolt_app(settings, service, socket_mode=True),
-                                    settings.slack_app_token)
+        runtime = SlackRuntime(settings, service)
+        handler = SocketModeHandler(build_bolt_app(settings, service, socket_mode=True,
+                                                   runtime=runtime), settings.slack_app_token)
+        runtime.start()
         click.echo("Clerk is connecting to Slack in Socket Mode; Ctrl-C stops it.", err=True)
         handler.start()
     except ClerkError as exc:

@@ -407,4 +407,7 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
             for doc_id in sorted(set(records) - set(seen)):
                 store.delete_paper(doc_id)
                 report.removed += 1
+        from assistant.metrics import record_ingest
+
+        record_ingest(Path(settings.data_dir), report)  # counts for /metrics
     return report
