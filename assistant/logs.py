@@ -54,7 +54,9 @@ class TextFormatter(logging.Formatter):
                           if k not in _STANDARD and not k.startswith("_")
                           and k not in ("request_id", "color_message"))
         line = (f"{self.formatTime(record)} {record.levelname.lower()} {record.name}"
-                f"{f' [{rid}]' if rid else ''} {record.getMessage()}{' ' + extras if extras else ''}")
+                f"{f' [{rid}]' if rid else ''} {record.getMessage()}")
+        if extras:
+            line += " " + extras
         if record.exc_info and record.exc_info[0] is not None:
             exc = record.exc_info[1]
             line += f" error={type(exc).__name__}: {' '.join(str(exc).split())[:500]}"
@@ -119,7 +121,8 @@ class _ToClerk(logging.Handler):
             message = " ".join(record.getMessage().split())[:300]
         except Exception:  # noqa: BLE001 - a library's malformed log call
             message = str(record.msg)[:300]
-        _ingest_log.log(record.levelno, "%s: %s says: %s", name or "(no file)", record.name.split(".")[0],
+        library = record.name.split(".")[0]
+        _ingest_log.log(record.levelno, "%s: %s says: %s", name or "(no file)", library,
                         message, extra={"file": name, "library": record.name.split(".")[0]})
 
 

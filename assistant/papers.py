@@ -86,3 +86,11 @@ def render_paper_html(view: dict, highlight: str | None) -> str:
                      f"</div>")
     parts.append("</main></body></html>")
     return "".join(parts)
+
+
+def refusal_page(why: str) -> str:
+    """The page a browser gets instead of a paper: why, in a sentence."""
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Clerk</title>"
+            f"</head><body><main><h1>Clerk</h1><p>{html.escape(why[:1].upper() + why[1:])}. "
+            "Open the paper from a new answer in Clerk, or ask whoever runs Clerk for the API "
+            "key.</p><p><a href='/'>Ask Clerk</a></p></main></body></html>")
