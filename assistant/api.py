@@ -1,5 +1,6 @@
 """The HTTP API: a thin FastAPI front over the answering service."""
 
+import asyncio
 import json
 import logging
 import time
@@ -8,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -29,11 +31,12 @@ _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
                                description="Needed when the server sets CLERK_API_KEY.")
 
 
-def get_service(request: Request) -> ClerkService:
+async def get_service(request: Request) -> ClerkService:
     return request.app.state.service
 
 
-def require_key(request: Request, key: Annotated[str | None, Security(_api_key_header)]) -> None:
+async def require_key(request: Request,
+                      key: Annotated[str | None, Security(_api_key_header)]) -> None:
     expected = request.app.state.settings.api_key
     if not expected or has_key(request, key, expected):
         return
@@ -148,15 +151,21 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         metrics.answered(front, answer, seconds)
         log_answer(answer, seconds, question if settings.log_questions else None, front=front)
 
+    slots: dict[str, asyncio.Semaphore] = {}
+
     @app.post("/ask", response_model=Answer, dependencies=AuthorisedAsk)
-    def ask(body: AskRequest, service: Service):
+    async def ask(body: AskRequest, service: Service):
         """Answer a question from the papers. Each sentence of `answer` ends with `[n]`, and
         `citations[n-1]` names the meeting, the paragraph and the exact quote. When the papers
         don't answer it, `abstained` is true and no citation is given. With an API key set,
         each `view_url` is a signed link that opens the paper page without the key until it
         expires (CLERK_LINK_TTL_S)."""
         started = time.perf_counter()
-        answer = service.ask(body)
+        # a question waits for an answer slot here, holding no thread: the threads stay free
+        # for /healthz, /readyz and the other routes however many questions queue
+        slot = slots.setdefault("ask", asyncio.Semaphore(service.max_answers))
+        async with slot:
+            answer = await run_in_threadpool(service.ask, body)
         answered(answer, started, body.question)
         return sign_links(jsonable_encoder(answer), signer)
 

@@ -169,7 +169,7 @@ class RateLimits:
 
 
 def limited(kind: str):
-    def dependency(request: Request) -> None:
+    async def dependency(request: Request) -> None:
         limits: RateLimits = request.app.state.rate_limits
         limits.check(kind, request.client.host if request.client else "unknown")
     return Depends(dependency)

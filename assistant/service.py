@@ -87,6 +87,13 @@ class ClerkService:
         from assistant.answer import VectorCache
 
         self.unit_vectors = VectorCache(self.embedder)
+        # questions answered at once: more only queue (waiting costs no memory, while each
+        # answer in flight holds the model's working buffers: 40 at once took 2.3 GB)
+        import os
+        import threading
+
+        self.max_answers = settings.max_concurrent_answers or max(4, 2 * (os.cpu_count() or 1))
+        self.answering = threading.BoundedSemaphore(self.max_answers)
 
     @cached_property
     def model(self) -> AnswerModel:
@@ -193,8 +200,9 @@ class ClerkService:
         self.check(request)
         if (unanswerable := self.why_not(request)) is not None:
             return unanswerable
-        ev = self.evidence(request)
-        return self.answerer().answer(request.question, ev.query, ev.passages, ev.reading)
+        with self.answering:
+            ev = self.evidence(request)
+            return self.answerer().answer(request.question, ev.query, ev.passages, ev.reading)
 
     def ask_text(self, question: str, filters: Filters | None = None) -> Answer:
         return self.ask(AskRequest(question=question, filters=filters or Filters()))
@@ -213,12 +221,15 @@ class ClerkService:
         """(event, payload) pairs: text deltas as they are verified, then the final answer."""
         self.check(request)
         if (answer := self.why_not(request)) is None:
-            ev = self.evidence(request)
-            answerer = self.answerer()
-            if hasattr(answerer, "stream"):
+            with self.answering:
+                ev = self.evidence(request)
+                answerer = self.answerer()
+                if not hasattr(answerer, "stream"):
+                    answer = answerer.answer(request.question, ev.query, ev.passages,
+                                             ev.reading)
+            if answer is None:  # an LLM streams outside the limit: it waits on the network
                 yield from answerer.stream(request.question, ev.query, ev.passages, ev.reading)
                 return
-            answer = answerer.answer(request.question, ev.query, ev.passages, ev.reading)
         yield "delta", {"text": answer.answer}
         yield "answer", answer
 

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     answer_model: Path | None = None  # None: assistant/answer_model.json (clerk eval --fit)
     max_question_chars: int = 2000
     max_question_words: int = 100  # the work one question may cause grows with its words
+    max_concurrent_answers: int | None = None  # answered at once; None: 2 per CPU, at least 4
     max_body_bytes: int = 64_000
     top_k: int = 8
 

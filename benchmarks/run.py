@@ -219,7 +219,7 @@ def bench_load(args) -> dict:
         questions = [json.loads(line)["question"] for line in
                      (ROOT / "eval" / "qa.jsonl").read_text().splitlines() if line.strip()]
         rss_start = _rss_mb(proc.pid)
-        results, rss_samples = asyncio.run(_run_clients(url, questions, args.clients,
+        results, rss_samples, probes = asyncio.run(_run_clients(url, questions, args.clients,
                                                         args.seconds, proc.pid))
         latencies = sorted(ms for status, ms in results if status == 200)
         by_status: dict[str, int] = {}
@@ -236,6 +236,9 @@ def bench_load(args) -> dict:
                                                                    2),
                    "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
                    "max_ms": round(latencies[-1]) if latencies else None,
+                   "healthz_during_load_p50_ms": round(probes[len(probes) // 2]) if probes
+                   else None, "healthz_during_load_max_ms": round(probes[-1]) if probes
+                   else None,
                    "api_rss_at_start_mb": round(rss_start),
                    "api_rss_max_sampled_mb": round(max(rss_samples, default=rss_start)),
                    "api_peak_rss_mb": round(_vmhwm_mb(proc.pid)),
@@ -252,13 +255,14 @@ def bench_load(args) -> dict:
 
 
 async def _run_clients(url: str, questions: list[str], clients: int, seconds: float,
-                       pid: int) -> tuple[list[tuple[int | str, float]], list[float]]:
+                       pid: int) -> tuple[list[tuple[int | str, float]], list[float], list[float]]:
     import asyncio
 
     import httpx
 
     results: list[tuple[int | str, float]] = []
     rss: list[float] = []
+    probes: list[float] = []
     stop = time.monotonic() + seconds
 
     async def client(n: int) -> None:
@@ -277,12 +281,20 @@ async def _run_clients(url: str, questions: list[str], clients: int, seconds: fl
                 i += clients
 
     async def sample() -> None:
-        while time.monotonic() < stop:
-            rss.append(_rss_mb(pid))
-            await asyncio.sleep(1)
+        """The API's memory each second, and how long a probe (/healthz) waits meanwhile."""
+        async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+            while time.monotonic() < stop:
+                rss.append(_rss_mb(pid))
+                started = time.perf_counter()
+                try:
+                    await http.get("/healthz")
+                    probes.append((time.perf_counter() - started) * 1000)
+                except httpx.HTTPError:
+                    probes.append(float("inf"))
+                await asyncio.sleep(1)
 
     await asyncio.gather(sample(), *(client(n) for n in range(clients)))
-    return results, rss
+    return results, rss, sorted(probes)
 
 
 def _rss_mb(pid: int) -> float:
