@@ -347,7 +347,8 @@ def test_with_an_api_key_the_page_asks_for_it_and_its_citation_links_open_the_pa
     key.press("Enter")
     expect(last_reply(page)).to_contain_text("1088")
     marker = last_reply(page).locator(".answer-text a.cite-ref", has_text="[1]")
-    expect(marker).to_have_attribute("href", re.compile(r"paragraph=19&exp=\d+&sig=[0-9a-f]+#p-19$"))
+    expect(marker).to_have_attribute("href",
+                                     re.compile(r"paragraph=19&exp=\d+&sig=[0-9a-f]+#p-19$"))
     marker.click()
     page.wait_for_url(re.compile(rf"/papers/{REPORT}/view\?paragraph=19&exp=\d+&sig=\w+#p-19$"))
     cited = page.locator("#p-19")
