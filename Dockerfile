@@ -23,6 +23,6 @@ RUN clerk export-onnx
 USER clerk
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz')"
 ENTRYPOINT ["clerk"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]

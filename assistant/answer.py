@@ -68,9 +68,15 @@ def cited_paragraph(passage: Passage, quote: str, base_url: str = "") -> CitedPa
     return CitedParagraph(doc_id=m["doc_id"], title=m.get("title"), doc_type=m.get("doc_type"),
                           council=m.get("council"), committee=m.get("committee"),
                           meeting_date=m.get("meeting_date"), paragraph=m.get("paragraph", ""),
-                          quote=quote, url=m.get("url") or m.get("source"),
+                          quote=quote, url=published_url(m),
                           view_url=view_url(base_url, m["doc_id"], m.get("paragraph", ""), quote),
                           page=m.get("page"), boxes=page_boxes(m))
+
+
+def published_url(meta: dict) -> str | None:
+    """The paper's own web address; never the server's file path (meta["source"])."""
+    url = (meta.get("url") or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else None
 
 
 def make_citation(ref: int, passage: Passage, quote: str, base_url: str = "") -> Citation:

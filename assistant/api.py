@@ -1,12 +1,15 @@
 """The HTTP API: a thin FastAPI front over the answering service."""
 
+import asyncio
 import json
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -14,70 +17,45 @@ from fastapi.security import APIKeyHeader
 from fastapi_offline import FastAPIOffline
 
 from assistant.errors import BadQuestionError, ClerkError, PaperError, StoreError
+from assistant.guards import BodyLimit, RateLimits, RequestContext, limited
+from assistant.health import readiness
+from assistant.logs import log_answer
 from assistant.models import Answer, AskRequest, RegisterQuery, RegisterResponse
 from assistant.pages import render_page
-from assistant.papers import MAX_QUOTE, paper_view, pdf_source, printed_sheets, render_paper_html
+from assistant.papers import (MAX_QUOTE, page_headers, paper_view, pdf_source, printed_sheets,
+                              refusal_page, render_paper_html)
+from assistant.security import LinkSigner, same_secret, sign_links
 from assistant.service import ClerkService
 from assistant.settings import Settings
+
+log = logging.getLogger("clerk.http")
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
                                description="Needed when the server sets CLERK_API_KEY.")
 
 
-class BodyLimit:
-    """Refuse request bodies over the limit with 413, reading at most the limit into memory."""
-
-    def __init__(self, app, limit: int):
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope.get("path", "").startswith("/slack"):
-            return await self.app(scope, receive, send)
-        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            return await self._refuse(send, int(declared))
-        messages, size = [], 0
-        while True:  # bodies are small (the limit is tens of KB): read, count, then replay
-            message = await receive()
-            messages.append(message)
-            size += len(message.get("body", b""))
-            if size > self.limit:
-                return await self._refuse(send, size)
-            if message["type"] != "http.request" or not message.get("more_body"):
-                break
-
-        async def replay():
-            return messages.pop(0) if messages else await receive()
-
-        await self.app(scope, replay, send)
-
-    async def _refuse(self, send, size: int):
-        body = json.dumps({"detail": f"request body is over {self.limit:,} bytes "
-                           f"(got at least {size:,}); send a shorter question"}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
-
-
-def get_service(request: Request) -> ClerkService:
+async def get_service(request: Request) -> ClerkService:
     return request.app.state.service
 
 
-def require_key(request: Request, key: Annotated[str | None, Security(_api_key_header)]) -> None:
+async def require_key(request: Request,
+                      key: Annotated[str | None, Security(_api_key_header)]) -> None:
     expected = request.app.state.settings.api_key
-    if not expected:
-        return
-    bearer = request.headers.get("authorization", "")
-    if key == expected or bearer == f"Bearer {expected}":
+    if not expected or has_key(request, key, expected):
         return
     raise HTTPException(401, "missing or wrong API key: send it in the X-API-Key header",
                         headers={"WWW-Authenticate": "Bearer"})
 
 
+def has_key(request: Request, key: str | None, expected: str) -> bool:
+    bearer = request.headers.get("authorization", "")
+    return same_secret(key, expected) or (bearer[:7].lower() == "bearer "
+                                          and same_secret(bearer[7:], expected))
+
+
 Service = Annotated[ClerkService, Depends(get_service)]
-Authorised = [Depends(require_key)]
+Authorised = [limited("other"), Depends(require_key)]
+AuthorisedAsk = [limited("ask"), Depends(require_key)]
 
 
 def _wants_html(request: Request) -> bool:
@@ -111,10 +89,19 @@ def open_service(settings: Settings) -> ClerkService:
 
 def create_app(settings: Settings, service: ClerkService | None = None) -> FastAPI:
     """The app. The service (store and embedding model) opens in the lifespan, not at import."""
+    from prometheus_fastapi_instrumentator import Instrumentator
+
+    from assistant.metrics import ClerkMetrics
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.service = service or open_service(settings)
+        # warm up in the background: the search index and the models' first call, so that the
+        # first question is not the one that pays for them (/readyz says when it is done)
+        import threading
+
+        threading.Thread(target=readiness, args=(app.state.service,), daemon=True,
+                         name="clerk-warm-up").start()
         from assistant.slack import mount_slack
 
         mount_slack(app, settings, app.state.service)
@@ -122,6 +109,8 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
 
         async with mount_mcp(app, settings, app.state.service):
             yield
+        if getattr(app.state, "slack", None) is not None:
+            app.state.slack.close()
 
     # /docs and /redoc from the assets fastapi-offline bundles: no CDN, so they work offline
     # and on a council network that blocks third-party scripts.
@@ -131,7 +120,26 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
                          "answer sentence cites the meeting and the paragraph it comes from, or "
                          "Clerk says plainly that the papers don't say.")
     app.state.settings = settings
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.state.service = service
+    app.state.slack = None
+    metrics = ClerkMetrics(lambda: app.state.service, settings)
+    app.state.metrics = metrics
+
+    def refused(why: str) -> None:
+        metrics.refused.labels(why).inc()
+
+    app.state.rate_limits = RateLimits(settings.rate_limit_ask, settings.rate_limit, refused)
+    signer = LinkSigner(settings.api_key, settings.link_ttl_s) if settings.api_key else None
+    app.state.signer = signer
+    # outermost last: request id, then metrics, then the body limit
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
+                       slack_limit=settings.slack_max_body_bytes,
+                       timeout_s=settings.body_timeout_s,
+                       slack_signed=bool(settings.slack_signing_secret
+                                         and settings.slack_bot_token), on_refuse=refused)
+    Instrumentator(registry=metrics.registry, excluded_handlers=["^/metrics$"],
+                   should_group_untemplated=True).instrument(app)
+    app.add_middleware(RequestContext)
     from assistant.web import mount_web
 
     mount_web(app)
@@ -146,33 +154,57 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
 
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError):
+        log.error("store error: %s", exc)
         return JSONResponse({"detail": str(exc)}, status_code=503)
 
     @app.exception_handler(ClerkError)
     async def _clerk(request: Request, exc: ClerkError):
+        log.error("answering failed: %s", exc)
         return JSONResponse({"detail": str(exc)}, status_code=502)
 
-    @app.post("/ask", response_model=Answer, dependencies=Authorised)
-    def ask(body: AskRequest, service: Service) -> Answer:
+    def answered(answer: Answer, started: float, question: str, front: str = "api") -> None:
+        seconds = time.perf_counter() - started
+        metrics.answered(front, answer, seconds)
+        log_answer(answer, seconds, question if settings.log_questions else None, front=front)
+
+    slots: dict[str, asyncio.Semaphore] = {}
+
+    @app.post("/ask", response_model=Answer, dependencies=AuthorisedAsk)
+    async def ask(body: AskRequest, service: Service):
         """Answer a question from the papers. Each sentence of `answer` ends with `[n]`, and
         `citations[n-1]` names the meeting, the paragraph and the exact quote. When the papers
-        don't answer it, `abstained` is true and no citation is given."""
-        return service.ask(body)
+        don't answer it, `abstained` is true and no citation is given. With an API key set,
+        each `view_url` is a signed link that opens the paper page without the key until it
+        expires (CLERK_LINK_TTL_S)."""
+        started = time.perf_counter()
+        # a question waits for an answer slot here, holding no thread: the threads stay free
+        # for /healthz, /readyz and the other routes however many questions queue
+        slot = slots.setdefault("ask", asyncio.Semaphore(service.max_answers))
+        async with slot:
+            answer = await run_in_threadpool(service.ask, body)
+        answered(answer, started, body.question)
+        return sign_links(jsonable_encoder(answer), signer)
 
-    @app.post("/ask/stream", dependencies=Authorised,
+    @app.post("/ask/stream", dependencies=AuthorisedAsk,
               responses={200: {"content": {"text/event-stream": {}}}})
     def ask_stream(body: AskRequest, service: Service) -> StreamingResponse:
         """The same answer as server-sent events: `delta` events carry text as it is verified
         (sentence by sentence with an LLM, the whole answer at once otherwise), then one
         `answer` event carries the final answer with its citations, then `done`."""
+        started = time.perf_counter()
         service.check(body)
         events = service.ask_stream(body)
 
         def sse() -> Iterator[str]:
             try:
                 for kind, payload in events:
-                    yield f"event: {kind}\ndata: {json.dumps(jsonable_encoder(payload))}\n\n"
+                    data = jsonable_encoder(payload)
+                    if kind == "answer":
+                        answered(payload, started, body.question)
+                        data = sign_links(data, signer)
+                    yield f"event: {kind}\ndata: {json.dumps(data)}\n\n"
             except ClerkError as exc:
+                log.error("answering failed: %s", exc)
                 yield f"event: error\ndata: {json.dumps({'detail': str(exc)})}\n\n"
             yield "event: done\ndata: {}\n\n"
 
@@ -194,24 +226,51 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         if view is None:
             raise HTTPException(404, f"no paper '{doc_id}' is indexed")
         if _wants_html(request):
-            return HTMLResponse(render_paper_html(view, None))
+            page, style = render_paper_html(view, None)
+            return HTMLResponse(page, headers=page_headers(style))
         return view
 
-    @app.get("/papers/{doc_id}/view", response_class=HTMLResponse, include_in_schema=False)
-    def paper_page(doc_id: str, service: Service, paragraph: str | None = None,
-                   quote: Annotated[str | None, Query(max_length=MAX_QUOTE * 2)] = None
-                   ) -> HTMLResponse:
+    def may_read(request: Request, key: str | None, doc_id: str, exp: str | None,
+                 sig: str | None) -> bool:
+        """With an API key set, a paper's page and its printed pages open for the key or for a
+        signed link to that paper (exp, sig), which a browser can follow."""
+        return not settings.api_key or has_key(request, key, settings.api_key) \
+            or signer.verify(doc_id, exp, sig)
+
+    @app.get("/papers/{doc_id}/view", response_class=HTMLResponse, include_in_schema=False,
+             dependencies=[limited("other")])
+    def paper_page(doc_id: str, request: Request, service: Service,
+                   key: Annotated[str | None, Security(_api_key_header)] = None,
+                   paragraph: str | None = None,
+                   quote: Annotated[str | None, Query(max_length=MAX_QUOTE * 2)] = None,
+                   exp: str | None = None, sig: str | None = None) -> HTMLResponse:
+        """The paper as a page, the quoted words marked; for a PDF, the cited page as printed
+        with the quote's words boxed. With an API key set it opens for the key (X-API-Key or
+        Bearer) or for a signed link from an answer (exp, sig)."""
+        if not may_read(request, key, doc_id, exp, sig):
+            why = ("this link has expired" if exp and sig and exp.isdigit()
+                   and int(exp) < time.time() else "this page needs the API key or a signed link")
+            return HTMLResponse(refusal_page(why), status_code=401, headers=page_headers())
         view = paper_view(service.store, doc_id)
         if view is None:
-            raise HTTPException(404, f"no paper '{doc_id}' is indexed")
-        sheets = printed_sheets(service.store, view, doc_id, paragraph, quote)
-        return HTMLResponse(render_paper_html(view, paragraph, quote, sheets))
+            return HTMLResponse(refusal_page(f"no paper '{doc_id}' is indexed"),
+                                status_code=404, headers=page_headers())
+        signed = f"?exp={exp}&sig={sig}" if settings.api_key and exp and sig else ""
+        sheets = printed_sheets(service.store, view, doc_id, paragraph, quote, signed)
+        page, style = render_paper_html(view, paragraph, quote, sheets)
+        return HTMLResponse(page, headers=page_headers(style))
 
-    @app.get("/papers/{doc_id}/pages/{number}", dependencies=Authorised,
+    @app.get("/papers/{doc_id}/pages/{number}", dependencies=[limited("other")],
              responses={200: {"content": {"image/png": {}}}}, response_class=Response)
-    def paper_page_image(doc_id: str, number: int, service: Service) -> Response:
+    def paper_page_image(doc_id: str, number: int, request: Request, service: Service,
+                         key: Annotated[str | None, Security(_api_key_header)] = None,
+                         exp: str | None = None, sig: str | None = None) -> Response:
         """Page `number` (from 1) of a PDF paper as printed, as a PNG image (404 for a paper
-        that is not a PDF or whose file this server no longer holds)."""
+        that is not a PDF or whose file this server no longer holds). With an API key set, it
+        needs the key or the paper's signed link (exp, sig)."""
+        if not may_read(request, key, doc_id, exp, sig):
+            raise HTTPException(401, "this page needs the API key or a signed link",
+                                headers={"WWW-Authenticate": "Bearer"})
         if service.store.paper_record(doc_id) is None:
             raise HTTPException(404, f"no paper '{doc_id}' is indexed")
         path = pdf_source(service.store, doc_id)
@@ -225,8 +284,7 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
                         headers={"Cache-Control": "private, max-age=3600"})
 
     @app.get("/resolutions", response_model=RegisterResponse, dependencies=Authorised)
-    def resolutions(params: Annotated[RegisterQuery, Query()], service: Service
-                    ) -> RegisterResponse:
+    def resolutions(params: Annotated[RegisterQuery, Query()], service: Service):
         """The resolutions and actions register: every resolution, recommendation, action and
         "further information to be provided" item in the papers (papers with no printed meeting
         date first, then oldest meeting first). Each record gives its owner and due date where
@@ -236,7 +294,8 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         appear), `committee` and `owner` (part of the name), `kind`, and `date_from`/`date_to`
         (YYYY-MM-DD)."""
         records = service.resolutions(params)
-        return RegisterResponse(records=records, count=len(records))
+        return sign_links(jsonable_encoder(RegisterResponse(records=records,
+                                                            count=len(records))), signer)
 
     @app.get("/healthz")
     def healthz(service: Service) -> dict:
@@ -249,5 +308,32 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
                 "papers_embedded_otherwise": service.papers_in_other_spaces(records),
                 "answerer": "llm" if settings.llm_base_url and settings.llm_model
                 else "extractive"}
+
+    @app.get("/readyz", responses={503: {"description": "Not ready; `checks` says why."}})
+    def readyz(service: Service) -> JSONResponse:
+        """Ready to answer: the embedding and answer models are loaded, the store answers, and
+        the search indexes are built from the store's current papers. 503 with the failing
+        check otherwise (a load balancer sends no questions until it is 200)."""
+        checks = readiness(service)
+        ready = all(c["ok"] for c in checks.values())
+        return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks},
+                            status_code=200 if ready else 503)
+
+    @app.get("/metrics", dependencies=[Depends(require_key)], include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        """Prometheus metrics (needs the API key when one is set: Bearer in the scrape
+        config)."""
+        import os
+
+        from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+        registry = metrics.registry
+        if "PROMETHEUS_MULTIPROC_DIR" in os.environ:  # several workers: their counters summed
+            from prometheus_client import multiprocess
+
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            registry.register(metrics.store_collector)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

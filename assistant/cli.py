@@ -19,6 +19,9 @@ def _fail(exc: Exception) -> None:
 @click.version_option(package_name="committee-clerk")
 def cli() -> None:
     """Clerk answers questions about council committee papers, citing meeting and paragraph."""
+    from assistant.logs import ensure_cli_logging
+
+    ensure_cli_logging()
 
 
 @cli.command()
@@ -153,18 +156,66 @@ def ask(question, as_json, committee, council, date_from, date_to, doc_type) -> 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), help="Server processes, each with its own "
+              "model (~0.7 GB each) [default: CLERK_WORKERS, 1].")
+@click.option("--limit-concurrency", type=click.IntRange(1), help="Connections and requests "
+              "at once; more get 503 [default: CLERK_LIMIT_CONCURRENCY, 200].")
+@click.option("--timeout-keep-alive", type=click.IntRange(1), help="Seconds an idle keep-alive "
+              "connection is kept [default: CLERK_TIMEOUT_KEEP_ALIVE_S, 5].")
+@click.option("--header-timeout", type=click.FloatRange(0.1), help="Seconds a request's headers "
+              "may take to arrive; then 408 and the connection is closed [default: "
+              "CLERK_HEADER_TIMEOUT_S, 10].")
+@click.option("--body-timeout", type=click.FloatRange(0.1), help="Seconds a request's body may "
+              "take to arrive; then 408 [default: CLERK_BODY_TIMEOUT_S, 10].")
+@click.option("--forwarded-allow-ips", help="Proxies whose X-Forwarded-For names the client (rate "
+              "limits are per client) [default: CLERK_FORWARDED_ALLOW_IPS, 127.0.0.1].")
+def serve(host: str, port: int, workers, limit_concurrency, timeout_keep_alive, header_timeout,
+          body_timeout, forwarded_allow_ips) -> None:
     """Run the HTTP API (and the Slack events endpoint when Slack is configured)."""
+    import os
+
     import uvicorn
 
     from assistant.api import create_app, open_service
+    from assistant.logs import configure, log_config
+    from assistant.serving import protocol_class
 
-    settings = get_settings()
+    overrides = {"workers": workers, "limit_concurrency": limit_concurrency,
+                 "timeout_keep_alive_s": timeout_keep_alive, "header_timeout_s": header_timeout,
+                 "body_timeout_s": body_timeout, "forwarded_allow_ips": forwarded_allow_ips}
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    settings = get_settings().model_copy(update=overrides)
+    for name, value in overrides.items():  # workers read their settings from the environment
+        os.environ[f"CLERK_{name.upper()}"] = str(value)
+    if settings.workers > 1 and not settings.chroma_url:
+        raise click.UsageError("--workers above 1 needs a Chroma server (CLERK_CHROMA_URL): "
+                               "the embedded store is for one process")
+    configure(settings.log_format, settings.log_level)
     try:  # before the server starts, so that a bad model or store is one line, not a traceback
         service = open_service(settings)
     except ClerkError as exc:
         _fail(exc)
-    uvicorn.run(create_app(settings, service), host=host, port=port, log_level="info")
+    options = dict(host=host, port=port, log_config=log_config(settings.log_format,
+                                                               settings.log_level),
+                   http=protocol_class(settings.header_timeout_s),
+                   limit_concurrency=settings.limit_concurrency,
+                   timeout_keep_alive=settings.timeout_keep_alive_s,
+                   forwarded_allow_ips=settings.forwarded_allow_ips,
+                   timeout_graceful_shutdown=10)
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings, service), **options)
+        return
+    del service  # each worker opens its own
+    import shutil
+    import tempfile
+
+    metrics_dir = tempfile.mkdtemp(prefix="clerk-metrics-")  # counters summed over workers
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        uvicorn.run("assistant.serving:app_from_env", factory=True, workers=settings.workers,
+                    **options)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @cli.command()

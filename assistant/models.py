@@ -21,6 +21,17 @@ class Filters(BaseModel):
     def is_empty(self) -> bool:
         return not any(self.model_dump().values())
 
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "Filters":
+        check_date_order(self.date_from, self.date_to)
+        return self
+
+
+def check_date_order(date_from: dt.date | None, date_to: dt.date | None) -> None:
+    if date_from and date_to and date_from > date_to:
+        raise ValueError(f"date_from ({date_from}) is after date_to ({date_to}): no meeting "
+                         "could match; swap them")
+
 
 class TurnCitation(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -67,7 +78,8 @@ class CitedParagraph(BaseModel):
     meeting_date: str | None = None
     paragraph: str
     quote: str
-    url: str | None = Field(None, description="The paper's source: its published URL or file path.")
+    url: str | None = Field(None, description="The paper's published web address (http or https) "
+                            "when it has one; null otherwise (view_url opens Clerk's copy).")
     view_url: str = Field(description="Clerk's view of the paper with this paragraph highlighted.")
     page: int | None = Field(None, description="PDF only: the page the paragraph starts on (1-based).")
     boxes: list[list[float]] | None = Field(
@@ -126,6 +138,11 @@ class RegisterQuery(BaseModel):
     date_from: dt.date | None = Field(None, description="Meetings on or after (YYYY-MM-DD); "
                                       "records with no printed date are left out.")
     date_to: dt.date | None = Field(None, description="Meetings on or before (YYYY-MM-DD).")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "RegisterQuery":
+        check_date_order(self.date_from, self.date_to)
+        return self
 
 
 class FollowUp(BaseModel):

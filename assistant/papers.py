@@ -1,13 +1,15 @@
 """A paper as people read it: its labelled paragraphs in order, as JSON or as a page with the
 quoted words marked, and for a PDF the cited page as printed with the quote's words boxed."""
 
+import base64
+import hashlib
 import html
 import json
 import re
 from pathlib import Path
 from urllib.parse import quote as urlquote
 
-from assistant.answer import anchor
+from assistant.answer import anchor, published_url
 from assistant.store import Store, paragraphs_of
 
 
@@ -24,6 +26,7 @@ def paper_view(store: Store, doc_id: str) -> dict | None:
                   for p in paragraphs_of(trusted)]
     fields = ("doc_id", "title", "council", "committee", "meeting_date", "doc_type", "url")
     out = {k: record.get(k) for k in fields}
+    out["url"] = published_url(record)  # never the server's file path
     out["context_fields"] = [f for f in (record.get("context_fields") or "").split(",") if f]
     out["paragraphs"] = paragraphs
     return out
@@ -90,6 +93,22 @@ color:#fff;border-radius:3px;padding:0 .35rem;margin-right:.5rem}
 .beside{margin-top:1rem}}"""
 
 
+def page_headers(style: str = "") -> dict[str, str]:
+    """The paper page's headers: its one inline style block is allowed by its hash; nothing else
+    runs or loads but its own images, no other site may frame it, and a signed link in its
+    address is never sent on as a referrer."""
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    return {
+        "Content-Security-Policy": f"default-src 'none'; style-src 'sha256-{digest}'; "
+                                   "img-src 'self'; base-uri 'none'; form-action 'none'; "
+                                   "frame-ancestors 'none'",
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "private, no-store",
+    }
+
+
 def _starts_with_label(text: str, label: str) -> bool:
     return text.lstrip("-•· ").startswith(label)
 
@@ -122,9 +141,10 @@ def _paragraph_html(p: dict, doc_id: str, cited: bool, quote: str | None) -> str
 
 
 def render_paper_html(view: dict, highlight: str | None, quote: str | None = None,
-                      printed: list[dict] | None = None) -> str:
-    """The paper page. ``printed``: for a PDF citation, the cited pages as printed, each
-    ``{"page": n, "src": url, "boxes": [Box, ...]}`` (the quote's words on that page)."""
+                      printed: list[dict] | None = None) -> tuple[str, str]:
+    """The paper page and its one style block (whose hash the page's CSP allows). ``printed``:
+    for a PDF citation, the cited pages as printed, each ``{"page": n, "src": url, "boxes":
+    [Box, ...]}`` (the quote's words on that page), boxed by rules in that style block."""
     e = html.escape
     title = view.get("title") or view["doc_id"]
     date = human_date(view.get("meeting_date")) or "date not printed"
@@ -138,17 +158,20 @@ def render_paper_html(view: dict, highlight: str | None, quote: str | None = Non
              f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
              f"<link rel='icon' href='/static/favicon.svg'>"
              f"<title>{e(page_title)} – Clerk</title>"
-             f"<style>{_STYLE}</style></head><body>"
+             f"<style>{{style}}</style></head><body>"
              f"<header class='bar'><h1>{e(title)}</h1><p class='meta'>{meta}</p>"
              f"<p class='links'><a href='/'>Ask Clerk</a>{source}</p></header><main>"]
     cited_para = next((p for p in view["paragraphs"] if p["label"] == highlight), None)
+    boxes: list[str] = []  # one CSS rule per box: inline style attributes are refused by the CSP
     if printed and cited_para is not None:
         parts.append("<section class='printed' aria-label='The cited page as printed'>")
         for sheet in printed:
-            marks = "".join(
-                f"<div class='hl' style='left:{b.left * 100:.3f}%;top:{b.top * 100:.3f}%;"
-                f"width:{b.width * 100:.3f}%;height:{b.height * 100:.3f}%'></div>"
-                for b in sheet["boxes"])
+            marks = ""
+            for b in sheet["boxes"]:
+                n = len(boxes)
+                boxes.append(f"#hl-{n}{{left:{b.left * 100:.3f}%;top:{b.top * 100:.3f}%;"
+                             f"width:{b.width * 100:.3f}%;height:{b.height * 100:.3f}%}}")
+                marks += f"<div class='hl' id='hl-{n}'></div>"
             parts.append(f"<figure class='sheet' data-page='{sheet['page']}'>"
                          f"<div class='canvas'><img src='{e(sheet['src'])}' alt='Page {sheet['page']} of the paper "
                          f"as printed, with the quoted words marked' width='1190'>{marks}</div>"
@@ -164,13 +187,15 @@ def render_paper_html(view: dict, highlight: str | None, quote: str | None = Non
         parts.append(_paragraph_html(p, view["doc_id"], highlight is not None
                                      and p["label"] == highlight, quote))
     parts.append("</section></main></body></html>")
-    return "".join(parts)
+    style = _STYLE + "".join(boxes)
+    return "".join(parts).replace("<style>{style}</style>", f"<style>{style}</style>", 1), style
 
 
 def printed_sheets(store: Store, view: dict, doc_id: str, label: str | None,
-                   quote: str | None) -> list[dict]:
+                   quote: str | None, signed: str = "") -> list[dict]:
     """For a PDF paper's cited paragraph: its pages, each with the boxes of the quote's words
-    (the pages where the quote is found; else the paragraph's first page, unmarked)."""
+    (the pages where the quote is found; else the paragraph's first page, unmarked). ``signed``
+    (``?exp=..&sig=..``) goes on the images' addresses when the page was opened by a link."""
     from assistant.pages import quote_boxes
 
     path = pdf_source(store, doc_id)
@@ -182,6 +207,15 @@ def printed_sheets(store: Store, view: dict, doc_id: str, label: str | None,
     for n in pages:
         regions = [tuple(b[1:]) for b in para["boxes"] if int(b[0]) == n]
         boxes = quote_boxes(path, n, quote or para["text"], regions) if quote or para["text"] else []
-        sheets.append({"page": n, "src": f"/papers/{urlquote(doc_id)}/pages/{n}", "boxes": boxes})
+        sheets.append({"page": n, "src": f"/papers/{urlquote(doc_id)}/pages/{n}{signed}",
+                       "boxes": boxes})
     found = [s for s in sheets if s["boxes"]]
     return found or sheets[:1]
+
+
+def refusal_page(why: str) -> str:
+    """The page a browser gets instead of a paper: why, in a sentence."""
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Clerk</title>"
+            f"</head><body><main><h1>Clerk</h1><p>{html.escape(why[:1].upper() + why[1:])}. "
+            "Open the paper from a new answer in Clerk, or ask whoever runs Clerk for the API "
+            "key.</p><p><a href='/'>Ask Clerk</a></p></main></body></html>")

@@ -6,7 +6,7 @@ import math
 import threading
 from itertools import pairwise
 
-from assistant.answer import view_url
+from assistant.answer import published_url, view_url
 from assistant.models import (
     FollowThrough,
     FollowUp,
@@ -109,7 +109,7 @@ def build_register(chunks: list[StoredChunk], base_url: str = "") -> list[Regist
                 owners=list(d.owners), due=d.due, context=d.context, doc_id=para.doc_id,
                 title=m.get("title"), doc_type=m.get("doc_type"), council=m.get("council"),
                 committee=m.get("committee"), meeting_date=date, paragraph=d.label,
-                quote=d.text, url=m.get("url") or m.get("source"),
+                quote=d.text, url=published_url(m),
                 view_url=view_url(base_url, para.doc_id, d.label, d.text),
                 follow_through=_follow_through(d, date, subjects, base_url))
             records.append((date or "", para.doc_id, m.get("ordinal", 0), d.n, record))

@@ -106,6 +106,7 @@ class Retriever:
         self.embedder = embedder
         self.candidates = candidates
         self._lexical: _Lexical | None = None
+        self.built_version: str | None = None  # the store's version the BM25 index was built at
         self._lock = threading.Lock()
 
     def lexical(self) -> _Lexical:
@@ -114,6 +115,7 @@ class Retriever:
             changed = self.store.refresh()
             if self._lexical is None or changed:
                 self._lexical = _Lexical(self.store.all_chunks(), self.store.paper_records())
+                self.built_version = self.store._version or self.store.version()
             return self._lexical
 
     def doc_ids_for(self, filters: Filters | None) -> list[str] | None:

@@ -29,12 +29,13 @@ def is_follow_up(question: str, conversation: list[Turn]) -> bool:
         _FOLLOW_UP.search(question) or len(question.split()) <= 4)
 
 
-def retrieval_query(question: str, conversation: list[Turn]) -> str:
-    """A follow-up ("and who has to report back on it?") is read with the question before it."""
+def retrieval_query(question: str, conversation: list[Turn], max_words: int = 100) -> str:
+    """A follow-up ("and who has to report back on it?") is read with the question before it
+    (its first ``max_words`` words: an earlier turn is not held to the question's limits)."""
     if not is_follow_up(question, conversation):
         return question
     earlier = [t.content for t in conversation if t.role == "user"][-1]
-    return f"{earlier} {question}"
+    return f"{' '.join(earlier.split()[:max_words])} {question}"
 
 
 def answer_entities(question: str, conversation: list[Turn]) -> list[str]:
@@ -86,6 +87,13 @@ class ClerkService:
         from assistant.answer import VectorCache
 
         self.unit_vectors = VectorCache(self.embedder)
+        # questions answered at once: more only queue (waiting costs no memory, while each
+        # answer in flight holds the model's working buffers: 40 at once took 2.3 GB)
+        import os
+        import threading
+
+        self.max_answers = settings.max_concurrent_answers or max(4, 2 * (os.cpu_count() or 1))
+        self.answering = threading.BoundedSemaphore(self.max_answers)
 
     @cached_property
     def model(self) -> AnswerModel:
@@ -125,16 +133,24 @@ class ClerkService:
                 return extractive
 
     def check(self, request: AskRequest) -> None:
+        """Refuse a question whose reading would cost more than any real question does: the
+        work grows with its words (every word is looked up, spelled against the papers' names
+        and matched against each candidate sentence)."""
         limit = self.settings.max_question_chars
         if len(request.question) > limit:
             raise BadQuestionError(f"the question is {len(request.question):,} characters; "
                                    f"the limit is {limit:,}")
+        words, most = len(request.question.split()), self.settings.max_question_words
+        if words > most:
+            raise BadQuestionError(f"the question is {words:,} words; the limit is {most:,}: "
+                                   "ask it in fewer words")
 
     def evidence(self, request: AskRequest) -> Evidence:
         """The question as read, and the passages to answer from: the best of all the papers
         the filters allow, with the best of the papers the question names (its council,
         committee or meeting) or the previous answer cited, when there are such papers."""
-        query = retrieval_query(request.question, request.conversation)
+        query = retrieval_query(request.question, request.conversation,
+                                self.settings.max_question_words)
         lexical = self.retriever.lexical()
         reading = read_question(query, lexical.lexicon, tokenize)
         searched = " ".join([reading.query, *answer_entities(request.question,
@@ -187,8 +203,9 @@ class ClerkService:
         self.check(request)
         if (unanswerable := self.why_not(request)) is not None:
             return unanswerable
-        ev = self.evidence(request)
-        return self.answerer().answer(request.question, ev.query, ev.passages, ev.reading)
+        with self.answering:
+            ev = self.evidence(request)
+            return self.answerer().answer(request.question, ev.query, ev.passages, ev.reading)
 
     def ask_text(self, question: str, filters: Filters | None = None) -> Answer:
         return self.ask(AskRequest(question=question, filters=filters or Filters()))
@@ -197,19 +214,25 @@ class ClerkService:
         records = self.store.paper_records()
         fields = ("doc_id", "title", "council", "committee", "meeting_date", "doc_type", "url",
                   "paragraphs")
-        rows = [{k: r.get(k) for k in fields} for r in records.values()]
+        from assistant.answer import published_url
+
+        rows = [{**{k: r.get(k) for k in fields}, "url": published_url(r)}
+                for r in records.values()]
         return sorted(rows, key=lambda r: (r["meeting_date"] or "", r["doc_id"]))
 
     def ask_stream(self, request: AskRequest):
         """(event, payload) pairs: text deltas as they are verified, then the final answer."""
         self.check(request)
         if (answer := self.why_not(request)) is None:
-            ev = self.evidence(request)
-            answerer = self.answerer()
-            if hasattr(answerer, "stream"):
+            with self.answering:
+                ev = self.evidence(request)
+                answerer = self.answerer()
+                if not hasattr(answerer, "stream"):
+                    answer = answerer.answer(request.question, ev.query, ev.passages,
+                                             ev.reading)
+            if answer is None:  # an LLM streams outside the limit: it waits on the network
                 yield from answerer.stream(request.question, ev.query, ev.passages, ev.reading)
                 return
-            answer = answerer.answer(request.question, ev.query, ev.passages, ev.reading)
         yield "delta", {"text": answer.answer}
         yield "answer", answer
 

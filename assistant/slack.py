@@ -2,12 +2,15 @@
 with citations and 👍/👎. HTTP mode is mounted at /slack/events in the API; Socket Mode runs
 with `clerk slack`. Without Slack settings, /slack/events answers 503 with a reason."""
 
+import asyncio
 import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import click
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
@@ -16,7 +19,9 @@ from slack_sdk.errors import SlackApiError
 from assistant.alerts import Alerts, command_reply
 from assistant.errors import ClerkError
 from assistant.feedback import AnswerLog, record_vote
-from assistant.models import AskRequest, Turn
+from assistant.logs import log_answer, request_id
+from assistant.models import Answer, AskRequest, Turn
+from assistant.security import LinkSigner, sign_links
 from assistant.settings import Settings, get_settings
 from assistant.slack_blocks import (
     FEEDBACK_DOWN,
@@ -30,6 +35,16 @@ from assistant.slack_blocks import (
     plain_text,
     thread_turns,
 )
+from assistant.slack_delivery import (
+    SORRY,
+    BotIdentity,
+    Outbox,
+    one_line,
+    post,
+    send_response,
+    slack_signature_ok,
+    web_client,
+)
 
 log = logging.getLogger("clerk.slack")
 
@@ -38,9 +53,6 @@ HELP = ("Ask me about the committee papers, for example: _How many case audits h
         "`/clerk your question`. Mention me again in the thread to follow up. "
         "`/clerk subscribe committee NAME` (or `council NAME`, or a topic) posts a digest of "
         "new papers to this channel.")
-SORRY = ("Sorry, something went wrong while I was looking through the papers, so I can't "
-         "answer that just now. Please try again in a few minutes; if it keeps happening, let "
-         "whoever runs Clerk know.")
 
 
 def cannot_answer(reason: str) -> str:
@@ -50,17 +62,35 @@ def cannot_answer(reason: str) -> str:
 class SlackClerk:
     """What the listeners do, apart from Slack's wiring: ask the service, render, remember."""
 
-    def __init__(self, settings: Settings, service):
+    def __init__(self, settings: Settings, service, outbox: "Outbox | None" = None,
+                 metrics=None):
         self.settings = settings
         self.service = service
         self.answers = AnswerLog(settings.data_dir)
+        self.outbox = outbox or Outbox(settings)
+        self.metrics = metrics
+        self.signer = (LinkSigner(settings.api_key, settings.link_ttl_s) if settings.api_key
+                       else None)
+
+    def ask(self, question: str, conversation: list[Turn]) -> Answer:
+        started = time.perf_counter()
+        answer = self.service.ask(AskRequest(question=question, conversation=conversation))
+        seconds = time.perf_counter() - started
+        if self.metrics is not None:
+            self.metrics.answered("slack", answer, seconds)
+        log_answer(answer, seconds, question if self.settings.log_questions else None,
+                   front="slack")
+        if self.signer is not None:  # a browser following the citation opens the paper
+            answer = Answer.model_validate(sign_links(answer.model_dump(mode="json"),
+                                                      self.signer))
+        return answer
 
     def reply(self, question: str, conversation: list[Turn], *, user: str | None,
               channel: str | None, echo: bool = False) -> dict:
         """The message (text, blocks, metadata) answering `question`; a polite apology when the
         service fails, never an exception."""
         try:
-            answer = self.service.ask(AskRequest(question=question, conversation=conversation))
+            answer = self.ask(question, conversation)
         except ValidationError as exc:
             reason = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
             return self.note(cannot_answer(reason))
@@ -101,6 +131,9 @@ class SlackClerk:
         except SlackApiError as exc:
             log.warning("could not read the thread: %s", exc.response.get("error"))
             return []
+        except Exception as exc:  # noqa: BLE001 - Slack unreachable: answer without the thread
+            log.warning("could not read the thread: %s", one_line(exc))
+            return []
         return thread_turns(replies.get("messages") or [], event["ts"], context.bot_user_id,
                             context.bot_id)
 
@@ -113,7 +146,15 @@ class SlackClerk:
         else:
             message = self.reply(question, self.conversation(client, event, context),
                                  user=event.get("user"), channel=channel)
-        post(client, channel=channel, thread_ts=thread_ts, **message)
+        post(client, self.outbox, channel=channel, thread_ts=thread_ts, **message)
+
+    def respond(self, response_url: str, **message) -> None:
+        """A reply through a slash command's or a button's response_url: with a timeout and
+        bounded retries; kept for retry when it cannot be delivered."""
+        message = {k: v for k, v in message.items() if v is not None}
+        error = send_response(self.settings, response_url, message)
+        if error:
+            self.outbox.keep("response_url", {"url": response_url, "message": message}, error)
 
     def vote(self, body: dict, action: dict, respond) -> None:
         vote = "up" if action["action_id"] == FEEDBACK_UP else "down"
@@ -133,27 +174,38 @@ class SlackClerk:
         respond(text=text, response_type="ephemeral", replace_original=False)
 
 
-def post(client: WebClient, **message) -> None:
-    """chat.postMessage; if Slack refuses the blocks, the apology as plain text instead."""
-    try:
-        client.chat_postMessage(**message)
-    except SlackApiError as exc:
-        log.error("Slack refused the answer: %s", exc.response.get("error"))
-        if "blocks" in message:
-            client.chat_postMessage(channel=message["channel"], thread_ts=message.get("thread_ts"),
-                                    text=SORRY)
+class SlackRuntime:
+    """What one Bolt app needs beside it: the Web API client (timeout, bounded retries), the
+    bot's identity, the outbox of messages kept for retry and its retrier."""
+
+    def __init__(self, settings: Settings, service, metrics=None):
+        self.settings = settings
+        self.client = web_client(settings)
+        self.identity = BotIdentity(self.client)
+        self.outbox = Outbox(settings, metrics)
+        self.clerk = SlackClerk(settings, service, self.outbox, metrics)
+
+    def start(self) -> None:
+        self.identity.start()
+        self.outbox.start(self.client)
+
+    def close(self) -> None:
+        self.identity.stop()
+        self.outbox.stop()
 
 
-def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False) -> App:
+def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False,
+                   runtime: SlackRuntime | None = None) -> App:
     """The Bolt app: the same listeners for HTTP mode and Socket Mode."""
-    client = WebClient(token=settings.slack_bot_token,
-                       base_url=settings.slack_api_url or WebClient.BASE_URL)
-    # token_verification off: auth.test runs on the first request, so `clerk serve` starts
-    # even while Slack is unreachable
-    app = App(client=client, signing_secret=settings.slack_signing_secret or "",
-              token_verification_enabled=False, request_verification_enabled=not socket_mode,
+    runtime = runtime or SlackRuntime(settings, service)
+    # authorize from the bot's identity, learnt in the background: auth.test is never called on
+    # a request's way to its ack, so `clerk serve` starts and acks while Slack is unreachable
+    app = App(client=web_client(settings, token=False),
+              signing_secret=settings.slack_signing_secret or "",
+              authorize=runtime.identity.authorizer(),
+              request_verification_enabled=not socket_mode,
               process_before_response=False, name="clerk")
-    clerk = SlackClerk(settings, service)
+    clerk = runtime.clerk
     alerts = Alerts(settings.data_dir)
     seen = SeenEvents()
     visibility = settings.slack_slash_visibility
@@ -168,6 +220,7 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False) ->
         event_id = body.get("event_id")
         if event_id and not seen.first_time(event_id):
             return BoltResponse(status=200, body="")
+        runtime.identity.learn_from(body)
         return next()
 
     @app.event("app_mention")
@@ -181,7 +234,7 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False) ->
             clerk.answer_in_thread(event, context, client)
 
     @app.command("/clerk")
-    def on_command(ack, command, respond):
+    def on_command(ack, command):
         question = plain_text(command.get("text", ""))
         alert = command_reply(alerts, question, command.get("channel_id", ""),
                               command.get("user_id"))  # subscribe | unsubscribe | subscriptions
@@ -195,21 +248,37 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False) ->
             response_type="ephemeral")
         message = clerk.reply(question, [], user=command.get("user_id"),
                               channel=command.get("channel_id"), echo=True)
-        respond(response_type=visibility, replace_original=False,
-                text=message["text"], blocks=message["blocks"],
-                metadata=message.get("metadata"))
+        clerk.respond(command["response_url"], response_type=visibility,
+                      replace_original=False, text=message["text"], blocks=message["blocks"],
+                      metadata=message.get("metadata"))
 
     @app.action(FEEDBACK_UP)
     @app.action(FEEDBACK_DOWN)
-    def on_vote(ack, body, action, respond):
+    def on_vote(ack, body, action):
         ack()
-        clerk.vote(body, action, respond)
+        url = body.get("response_url")
+        clerk.vote(body, action, lambda **message: clerk.respond(url, **message) if url
+                   else None)
+
+    @app.error
+    def on_error(error, body):
+        """Whatever a listener let through: one line, not a traceback."""
+        log.error("Slack request failed: %s", one_line(error),
+                  extra={"event_id": (body or {}).get("event_id")})
 
     return app
 
 
+ACK_WAIT_S = 2.5  # Slack wants its answer within 3 s
+
+
 def mount_slack(app: FastAPI, settings: Settings, service) -> None:
-    """POST /slack/events: Slack's requests for the Bolt app, or 503 with what is missing."""
+    """POST /slack/events: Slack's requests for the Bolt app, or 503 with what is missing.
+
+    The signature is checked on the raw body first (401, one log line); a body that is not what
+    Slack sends gets 400 (one log line). An event is acknowledged at once and handed to a small
+    pool of Clerk's own threads, so neither a slow answer nor a slow Slack holds the ack or the
+    threads that /ask runs on; a slash command or button waits for its ack text at most 2.5 s."""
     if any(getattr(r, "path", None) == "/slack/events" for r in app.router.routes):
         return
     needed = (("CLERK_SLACK_SIGNING_SECRET", settings.slack_signing_secret),
@@ -225,14 +294,73 @@ def mount_slack(app: FastAPI, settings: Settings, service) -> None:
 
     from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 
-    bolt = build_bolt_app(settings, service)
+    metrics = getattr(app.state, "metrics", None)
+    runtime = SlackRuntime(settings, service, metrics)
+    bolt = build_bolt_app(settings, service, runtime=runtime)
+    runtime.start()
+    pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="clerk-slack")
+    in_flight = threading.BoundedSemaphore(64)
+
+    class Running:
+        def close(self):
+            runtime.close()
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    app.state.slack = Running()
+    app.state.slack_outbox = runtime.outbox
     log.info("Slack events are answered at /slack/events")
+
+    def refuse(status: int, why: str, request: Request, detail: str) -> JSONResponse:
+        if metrics is not None:
+            metrics.refused.labels("bad_signature" if status == 401 else "bad_request").inc()
+        client = f"{request.client.host}:{request.client.port}" if request.client else "unknown"
+        log.warning("refused a request to /slack/events: %s", why,
+                    extra={"client": client, "why": "bad_signature" if status == 401
+                           else "bad_request"})
+        return JSONResponse({"detail": detail}, status_code=status)
+
+    def dispatch(bolt_request):
+        token = request_id.set(rid_of(bolt_request))
+        try:
+            return bolt.dispatch(bolt_request)
+        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+            log.error("Slack request failed: %s", one_line(exc))
+            return BoltResponse(status=200, body="")
+        finally:
+            in_flight.release()
+            request_id.reset(token)
+
+    def rid_of(bolt_request) -> str | None:
+        body = bolt_request.body if isinstance(bolt_request.body, dict) else {}
+        return body.get("event_id") or request_id.get()
 
     @app.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request):
-        # dispatch waits for ack() only; the answer is computed after, on Bolt's listener threads
-        body = await request.body()
-        response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
+        body = await request.body()  # at most CLERK_SLACK_MAX_BODY_BYTES (BodyLimit)
+        timestamp = request.headers.get("x-slack-request-timestamp", "")
+        signature = request.headers.get("x-slack-signature", "")
+        if not slack_signature_ok(settings.slack_signing_secret, body, timestamp, signature):
+            return refuse(401, "the Slack signature does not match", request,
+                          "invalid request signature")
+        try:
+            text = body.decode("utf-8")
+            bolt_request = to_bolt_request(request, text.encode())
+            if not isinstance(bolt_request.body, dict) or not bolt_request.body:
+                raise ValueError("the body is not a JSON object or form")
+        except Exception as exc:  # noqa: BLE001 - signed but malformed
+            return refuse(400, f"signed but malformed body: {one_line(exc)}", request,
+                          "the body is not a Slack event, command or action")
+        if not in_flight.acquire(blocking=False):
+            log.warning("Slack request refused: 64 are being handled already")
+            return JSONResponse({"detail": "busy; Slack will retry"}, status_code=503)
+        future = pool.submit(dispatch, bolt_request)
+        if bolt_request.body.get("type") == "event_callback":
+            return Response(status_code=200)  # ack first, always: the answer follows
+        try:
+            response = await asyncio.wait_for(asyncio.wrap_future(future), ACK_WAIT_S)
+        except TimeoutError:
+            log.warning("a Slack request's ack took over %g s; acknowledged empty", ACK_WAIT_S)
+            return Response(status_code=200)
         return to_starlette_response(response)
 
 
@@ -253,8 +381,10 @@ def slack_command() -> None:
 
     try:
         service = ClerkService(settings)
-        handler = SocketModeHandler(build_bolt_app(settings, service, socket_mode=True),
-                                    settings.slack_app_token)
+        runtime = SlackRuntime(settings, service)
+        handler = SocketModeHandler(build_bolt_app(settings, service, socket_mode=True,
+                                                   runtime=runtime), settings.slack_app_token)
+        runtime.start()
         click.echo("Clerk is connecting to Slack in Socket Mode; Ctrl-C stops it.", err=True)
         handler.start()
     except ClerkError as exc:

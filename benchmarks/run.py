@@ -15,7 +15,15 @@ first-export time, peak memory) and compares its vectors with the torch model's.
 `read` reads and structures every paper of ../shared/corpus-dev and the sample corpus (no
 model): seconds per paper and per page (PDF) or per 1,000 words (DOCX, HTML, text), by format;
 then ingests a generated 20-page PDF into a fresh store (read, parse, embed, write).
-`--backend` (torch, onnx, onnx-int8) picks the embedder for all four.
+`load` starts `clerk serve` on the sample corpus (its default settings: rate limits, timeouts,
+concurrency limit) and runs N concurrent loopback clients for S seconds, each asking the eval
+set's questions one after another from its own loopback address (127.0.0.2, 127.0.0.3, ...: a
+client is one user to the per-address rate limit): requests, errors by status, p50/p95/p99
+latency, throughput and the API process's peak RSS. Bounded: it stops by itself.
+
+    python benchmarks/run.py load --clients 50 --seconds 60
+
+`--backend` (torch, onnx, onnx-int8) picks the embedder for all five.
 """
 
 import argparse
@@ -184,6 +192,135 @@ def _ask(client, url: str, question: str, via: str):
     return r
 
 
+def bench_load(args) -> dict:
+    """N concurrent clients against `clerk serve` on the sample corpus, for S seconds."""
+    import asyncio
+
+    import httpx
+
+    from assistant.embedder import make_embedder
+    from assistant.settings import Settings
+    from ingest.pipeline import run_ingest
+
+    if not 1 <= args.clients <= 250 or not 1 <= args.seconds <= 600:
+        raise SystemExit("load: --clients 1..250 and --seconds 1..600 (the test is bounded)")
+    work = Path(args.data_dir or tempfile.mkdtemp(prefix="clerk-load-"))
+    settings = Settings(_env_file=None, data_dir=work / "data", embed_backend=args.backend,
+                        onnx_cache_dir=args.onnx_cache_dir)
+    if not (work / "data" / "chroma").exists():
+        report = run_ingest([CORPUS], settings, lambda: make_embedder(settings), progress=False)
+        print(f"ingested the sample corpus: {report.summary()}", file=sys.stderr)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_")}
+    env.update(CLERK_DATA_DIR=str(work / "data"), HF_HUB_OFFLINE="1",
+               CLERK_EMBED_BACKEND=args.backend, CLERK_LOG_FORMAT="json")
+    if args.onnx_cache_dir:
+        env["CLERK_ONNX_CACHE_DIR"] = args.onnx_cache_dir
+    url = f"http://127.0.0.1:{args.port}"
+    log_path = work / "serve.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port",
+                                 str(args.port)], env=env, cwd=ROOT, stdout=log, stderr=log)
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                raise SystemExit(f"clerk serve exited: {log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        else:
+            raise SystemExit("clerk serve was not ready within 300 s")
+        questions = [json.loads(line)["question"] for line in
+                     (ROOT / "eval" / "qa.jsonl").read_text().splitlines() if line.strip()]
+        rss_start = _rss_mb(proc.pid)
+        results, rss_samples, probes = asyncio.run(_run_clients(url, questions, args.clients,
+                                                        args.seconds, proc.pid))
+        latencies = sorted(ms for status, ms in results if status == 200)
+        by_status: dict[str, int] = {}
+        for status, _ in results:
+            by_status[str(status)] = by_status.get(str(status), 0) + 1
+
+        def pct(q):
+            return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))]) \
+                if latencies else None
+
+        figures = {"clients": args.clients, "seconds": args.seconds, "requests": len(results),
+                   "ok": len(latencies), "errors": len(results) - len(latencies),
+                   "by_status": by_status, "requests_per_s": round(len(results) / args.seconds,
+                                                                   2),
+                   "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
+                   "max_ms": round(latencies[-1]) if latencies else None,
+                   "healthz_during_load_p50_ms": round(probes[len(probes) // 2]) if probes
+                   else None, "healthz_during_load_max_ms": round(probes[-1]) if probes
+                   else None,
+                   "api_rss_at_start_mb": round(rss_start),
+                   "api_rss_max_sampled_mb": round(max(rss_samples, default=rss_start)),
+                   "api_peak_rss_mb": round(_vmhwm_mb(proc.pid)),
+                   "api_rss_bound_mb": 1536, "backend": args.backend,
+                   "load_average": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
+                   "server_log": str(log_path)}
+        health = httpx.get(f"{url}/healthz", timeout=10).json()
+        figures["papers"], figures["paragraphs"] = health["papers"], health["paragraphs"]
+        print(json.dumps(figures, indent=2))
+        return figures
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+async def _run_clients(url: str, questions: list[str], clients: int, seconds: float,
+                       pid: int) -> tuple[list[tuple[int | str, float]], list[float], list[float]]:
+    import asyncio
+
+    import httpx
+
+    results: list[tuple[int | str, float]] = []
+    rss: list[float] = []
+    probes: list[float] = []
+    stop = time.monotonic() + seconds
+
+    async def client(n: int) -> None:
+        # each client from its own loopback address: one user each to the per-address limits
+        transport = httpx.AsyncHTTPTransport(local_address=f"127.0.0.{2 + n}")
+        async with httpx.AsyncClient(base_url=url, transport=transport, timeout=120) as http:
+            i = n
+            while time.monotonic() < stop:
+                started = time.perf_counter()
+                try:
+                    r = await http.post("/ask", json={"question": questions[i % len(questions)]})
+                    status: int | str = r.status_code
+                except httpx.HTTPError as exc:
+                    status = type(exc).__name__
+                results.append((status, (time.perf_counter() - started) * 1000))
+                i += clients
+
+    async def sample() -> None:
+        """The API's memory each second, and how long a probe (/healthz) waits meanwhile."""
+        async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+            while time.monotonic() < stop:
+                rss.append(_rss_mb(pid))
+                started = time.perf_counter()
+                try:
+                    await http.get("/healthz")
+                    probes.append((time.perf_counter() - started) * 1000)
+                except httpx.HTTPError:
+                    probes.append(float("inf"))
+                await asyncio.sleep(1)
+
+    await asyncio.gather(sample(), *(client(n) for n in range(clients)))
+    return results, rss, sorted(probes)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def corpus_texts(n: int) -> list[str]:
     """The texts ingest would embed for the sample papers, repeated to ``n``."""
     from assistant.settings import Settings
@@ -315,12 +452,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("ingest", "ask", "embed", "read"):
+    for name in ("ingest", "ask", "embed", "read", "load"):
         p = sub.add_parser(name)
         p.add_argument("--backend", choices=["torch", "onnx", "onnx-int8"], default="torch")
         p.add_argument("--onnx-cache-dir", help="where ONNX exports are kept (default: a fresh "
                        "temporary folder for embed, DATA_DIR/models otherwise)")
         if name == "read":
+            continue
+        if name == "load":
+            p.add_argument("--clients", type=int, default=50)
+            p.add_argument("--seconds", type=float, default=60)
+            p.add_argument("--port", type=int, default=8766)
+            p.add_argument("--data-dir", help="work folder (kept; the sample corpus is ingested "
+                           "into it once); a fresh temporary one by default")
             continue
         if name == "embed":
             p.add_argument("--texts", type=int, default=2000)
@@ -338,7 +482,7 @@ def main() -> None:
                            help="POST /ask, or the MCP ask tool at /mcp")
     args = parser.parse_args()
     {"ingest": bench_ingest, "ask": bench_ask, "embed": bench_embed,
-     "read": bench_read}[args.command](args)
+     "read": bench_read, "load": bench_load}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,13 @@ def read_document(path: Path, max_bytes: int) -> Document:
     if size > max_bytes:
         raise PaperError(f"the file is {size:,} bytes; the limit is {max_bytes:,}")
     data = path.read_bytes()
+    from assistant.logs import reading
+
+    with reading(path.name):  # a library's warning names the file, in Clerk's log
+        return _read(data, suffix)
+
+
+def _read(data: bytes, suffix: str) -> Document:
     from ingest.readers import docx, html, pdf
     from ingest.readers import text as text_reader
 

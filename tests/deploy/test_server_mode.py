@@ -80,3 +80,37 @@ def test_unreachable_chroma_server_is_a_clear_error(settings_for):
     assert done.returncode == 1
     assert "cannot open the Chroma store at http://127.0.0.1:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_clerk_serve_with_two_workers_answers_and_sums_their_metrics(chroma_server, settings_for,
+                                                                     tmp_path):
+    import re
+    import sys
+
+    env = server_env(settings_for(data_dir=tmp_path / "local"), CLERK_CHROMA_URL=chroma_server)
+    done = subprocess.run([sys.executable, "-m", "assistant", "ingest", str(CORPUS)], env=env,
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    server = RunningServer(env, args=("serve", "--workers", "2"))
+    try:
+        question = {"question": "How many case audits had Surrey completed by July 2020?"}
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda _: httpx.post(f"{server.url}/ask", json=question,
+                                                         timeout=300).json(), range(6)))
+        assert all("1088" in a["answer"] for a in answers)
+        metrics = httpx.get(f"{server.url}/metrics", timeout=30).text
+        answered = re.search(r'clerk_answers_total\{front="api",mode="extractive",'
+                             r'reason="answered"\} (\d+)', metrics)
+        assert answered and int(answered.group(1)) == 6  # both workers' counts, summed
+    finally:
+        server.stop()
+
+
+def test_more_than_one_worker_needs_a_chroma_server(settings_for):
+    import sys
+
+    env = server_env(settings_for())
+    done = subprocess.run([sys.executable, "-m", "assistant", "serve", "--workers", "2"], env=env,
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "--workers above 1 needs a Chroma server (CLERK_CHROMA_URL)" in done.stderr

@@ -16,14 +16,16 @@ class FakeSlack:
         self.calls: list[dict] = []  # {"method", "args", "token"}; response_url posts too
         self.threads: dict[tuple[str, str], list[dict]] = {}  # (channel, thread ts) -> messages
         self.refuse: dict[str, str] = {}  # method -> the error Slack answers it with
+        self.hang_s = 0.0  # > 0: every Web API call waits this long, then is dropped unanswered
         self._lock = threading.Lock()
         self._ts = 0
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def root(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -37,8 +39,25 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        if self.httpd is not None:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.httpd = None
+
+    def down(self) -> None:
+        """Slack's Web API refuses connections (nothing listens on its port)."""
+        self.stop()
+
+    def up(self) -> None:
+        """Slack is back, on the same port."""
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def answers(self) -> list[dict]:
+        """Every call but auth.test (which Clerk makes once, in the background, at start)."""
+        with self._lock:
+            return [c for c in self.calls if c["method"] != "auth.test"]
 
     def calls_to(self, method: str) -> list[dict]:
         with self._lock:
@@ -110,6 +129,10 @@ class FakeSlack:
                 self.do_POST()
 
             def do_POST(self):
+                if fake.hang_s and self.path.startswith("/api/"):
+                    time.sleep(fake.hang_s)  # hangs, then drops the call unanswered
+                    self.close_connection = True
+                    return
                 path, args = urlsplit(self.path).path, self._args()
                 if path.startswith("/response/"):
                     self._record("response_url", {**args, "path": path})

@@ -41,7 +41,7 @@ def test_bad_signature_gets_401_and_no_answer(slack_app, fake_slack):
     unsigned = slack.client.post("/slack/events", content=body,
                                  headers={"Content-Type": "application/json"})
     assert unsigned.status_code == 401
-    assert fake_slack.calls == []
+    assert fake_slack.answers() == []
 
 
 def test_signature_older_than_five_minutes_gets_401(slack_app, fake_slack):
@@ -50,7 +50,7 @@ def test_signature_older_than_five_minutes_gets_401(slack_app, fake_slack):
     stale = int(time.time()) - 6 * 60
     assert slack.raw(body, "application/json", timestamp=stale).status_code == 401
     assert slack.mention(AUDITS, timestamp=stale).status_code == 401
-    assert fake_slack.calls == []
+    assert fake_slack.answers() == []
     assert slack.raw(body, "application/json", timestamp=int(time.time()) - 60).status_code == 200
 
 

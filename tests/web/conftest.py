@@ -40,6 +40,10 @@ def page(browser):
     """A fresh tab (its own sessionStorage) with a British locale, as a council user has."""
     context = browser.new_context(locale="en-GB", viewport={"width": 1000, "height": 900})
     context.set_default_timeout(60_000)
+    from playwright.sync_api import expect
+
+    # a server's first answer builds its search index: seconds on a loaded 2-core machine
+    expect.set_options(timeout=30_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

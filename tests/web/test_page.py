@@ -369,3 +369,42 @@ def test_api_docs_render_offline_from_clerks_own_server(page, api_server, path, 
     expect(page.locator(ready).first).to_contain_text("Clerk", timeout=30_000)
     outside = [u for u in requested if not u.startswith((api_server.url, "data:", "blob:"))]
     assert requested and not outside, outside
+
+
+@pytest.fixture(scope="module")
+def keyed_server(sample_store):
+    from tests.conftest import RunningServer, server_env
+
+    server = RunningServer(server_env(sample_store, CLERK_API_KEY="s3cret"))
+    yield server
+    server.stop()
+
+
+def test_with_an_api_key_the_page_asks_for_it_and_its_citation_links_open_the_paper(
+        page, keyed_server):
+    """A real server that wants a key: the page opens, asks with the key it is given, and a
+    citation link (a plain navigation, which can send no header) opens the highlighted paper by
+    its signature; the paper page's own style is allowed by its CSP."""
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    page.goto(keyed_server.url + "/")
+    ask(page, AUDITS)
+    expect(last_reply(page).locator(".notice-error")).to_contain_text("needs an API key")
+    key = page.get_by_label("API key", exact=True)
+    key.fill("s3cret")
+    key.press("Enter")
+    expect(last_reply(page)).to_contain_text("1088")
+    marker = last_reply(page).locator(".answer-text a.cite-ref", has_text="[1]")
+    expect(marker).to_have_attribute("href",
+                                     re.compile(r"paragraph=19&exp=\d+&sig=[0-9a-f]+#p-19$"))
+    marker.click()
+    page.wait_for_url(re.compile(rf"/papers/{REPORT}/view\?paragraph=19&exp=\d+&sig=\w+#p-19$"))
+    cited = page.locator("#p-19")
+    expect(cited).to_contain_text("1088 audits completed")
+    expect(cited).to_have_css("background-color", "rgb(255, 243, 176)")  # the inline style ran
+    assert violations == []
+    # the same page without the signature is refused
+    response = page.goto(f"{keyed_server.url}/papers/{REPORT}/view?paragraph=19")
+    assert response.status == 401
+    expect(page.locator("body")).to_contain_text("needs the API key or a signed link")
