@@ -407,4 +407,8 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
             for doc_id in sorted(set(records) - set(seen)):
                 store.delete_paper(doc_id)
                 report.removed += 1
+        if store.needs_publishing():
+            from assistant.lexical import publish
+
+            publish(store)  # the BM25 index saved beside the store, then the change marker
     return report
