@@ -122,18 +122,41 @@ def ask(question, as_json, committee, council, date_from, date_to, doc_type) -> 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
+              help="API processes (more than one needs a Chroma server, CLERK_CHROMA_URL).")
+@click.option("--limit-concurrency", type=click.IntRange(1),
+              help="Answer 503 beyond this many connections and requests at once (per worker).")
+@click.option("--timeout-keep-alive", default=5, show_default=True, type=click.IntRange(1),
+              help="Seconds an idle keep-alive connection stays open.")
+def serve(host: str, port: int, workers: int, limit_concurrency: int | None,
+          timeout_keep_alive: int) -> None:
     """Run the HTTP API (and the Slack events endpoint when Slack is configured)."""
     import uvicorn
 
     from assistant.api import create_app, open_service
 
     settings = get_settings()
+    limits = {"host": host, "port": port, "log_level": "info",
+              "limit_concurrency": limit_concurrency, "timeout_keep_alive": timeout_keep_alive}
+    if workers > 1:
+        if not settings.chroma_url:
+            raise click.BadParameter("more than one worker needs a Chroma server (set "
+                                     "CLERK_CHROMA_URL): an embedded store takes one process",
+                                     param_hint="--workers")
+        uvicorn.run("assistant.cli:worker_app", factory=True, workers=workers, **limits)
+        return
     try:  # before the server starts, so that a bad model or store is one line, not a traceback
         service = open_service(settings)
     except ClerkError as exc:
         _fail(exc)
-    uvicorn.run(create_app(settings, service), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, service), **limits)
+
+
+def worker_app():
+    """The app of one `clerk serve --workers N` process (each opens its own service)."""
+    from assistant.api import create_app
+
+    return create_app(get_settings())
 
 
 @cli.command("export-onnx")
