@@ -46,12 +46,14 @@ _SWAPS = [("agreed", "resolved"), ("meeting", "session"), ("report", "paper"),
           ("residents", "householders"), ("works", "repairs"), ("update", "briefing")]
 
 
-def _base_texts() -> list[tuple[str, str]]:
+def _base_texts(dev_corpus: Path = DEV_CORPUS) -> list[tuple[str, str]]:
     """(name, plain text) of every readable paper of the development corpus and the sample."""
     from ingest.read import read_document
 
+    if not dev_corpus.exists():
+        print(f"{dev_corpus} not found: the sample papers alone", file=sys.stderr)
     out = []
-    for folder in (DEV_CORPUS, CORPUS):
+    for folder in (dev_corpus, CORPUS):
         for path in sorted(folder.iterdir()) if folder.exists() else []:
             if path.suffix.lower() not in {".pdf", ".docx", ".html", ".txt", ".md"}:
                 continue
@@ -77,12 +79,12 @@ def vary(text: str, k: int) -> str:
     return text
 
 
-def replicate(dest: Path, paragraphs: int) -> tuple[int, int]:
+def replicate(dest: Path, paragraphs: int, dev_corpus: Path = DEV_CORPUS) -> tuple[int, int]:
     """Variants of the development corpus's papers and the sample papers (as plain text, in a
     temporary folder) until at least ``paragraphs``; returns (papers, paragraphs)."""
     from ingest.structure import parse_paragraphs
 
-    base = _base_texts()
+    base = _base_texts(dev_corpus)
     counts = [len(parse_paragraphs(text)) for _, text in base]
     dest.mkdir(parents=True, exist_ok=True)
     n_papers = n_paras = k = 0
@@ -147,7 +149,7 @@ def bench_ingest(args) -> dict:
 
     work = Path(args.data_dir or tempfile.mkdtemp(prefix="clerk-bench-"))
     papers_dir = work / "papers"
-    n_papers, n_paras = replicate(papers_dir, args.paragraphs)
+    n_papers, n_paras = replicate(papers_dir, args.paragraphs, Path(args.dev_corpus))
     settings = Settings(_env_file=None, data_dir=work / "data", chroma_url=args.chroma_url,
                         collection=args.collection, embed_backend=args.backend,
                         onnx_cache_dir=args.onnx_cache_dir)
@@ -445,6 +447,8 @@ def main() -> None:
         p.add_argument("--data-dir", help="work folder (kept); a fresh temporary one by default")
         p.add_argument("--chroma-url", help="benchmark against a Chroma server")
         p.add_argument("--collection", default="clerk")
+        p.add_argument("--dev-corpus", default=str(DEV_CORPUS),
+                       help="the development corpus's papers, varied with the sample's")
         if name == "ask":
             p.add_argument("--questions", type=int, default=100)
             p.add_argument("--reuse-vectors", action="store_true",
