@@ -92,6 +92,7 @@ def _describe(exc: RequestValidationError) -> str:
 def open_service(settings: Settings) -> ClerkService:
     """The service, with a warning when papers were embedded by another backend."""
     service = ClerkService(settings)
+    service.warm()
     stale = service.papers_in_other_spaces()
     if stale:
         logging.getLogger("clerk").warning(

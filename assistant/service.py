@@ -88,6 +88,16 @@ class ClerkService:
 
         self.unit_vectors = VectorCache(self.embedder)
 
+    def warm(self) -> None:
+        """Load at start what the first question would otherwise wait for: the lexical index
+        (saved by ingest), the paper records, Chroma's vector index and the embedder's first
+        run."""
+        self.retriever.lexical()
+        self.store.records()
+        vector = self.embedder.embed(["warm up"])[0]
+        if self.store.count():
+            self.store.query(vector, 1)
+
     @cached_property
     def model(self) -> AnswerModel:
         return load_model(self.settings.answer_model or MODEL_PATH)
