@@ -203,7 +203,7 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
     @app.get("/healthz")
     def healthz(service: Service) -> dict:
         """Liveness and what is indexed."""
-        records = service.store.paper_records()
+        records = service.store.records()
         return {"status": "ok", "papers": len(records),
                 "paragraphs": sum(int(r.get("paragraphs", 0)) for r in records.values()),
                 "store": "server" if service.store.server_mode else "embedded",

@@ -143,9 +143,8 @@ def index_folder(store: Store, version: str) -> Path:
     return store.settings.data_dir / "index" / store.settings.collection / version
 
 
-def load_or_build(store: Store) -> Lexical:
-    """The index of the store's current change marker: saved by ingest, else built here."""
-    version = store.current_version()
+def load_or_build(store: Store, version: str) -> Lexical:
+    """The index of the store at this change marker: saved by ingest, else built here."""
     if (saved := Lexical.load(index_folder(store, version))) is not None:
         return saved
     chunks = store.all_chunks()

@@ -52,15 +52,17 @@ class Retriever:
         self.embedder = embedder
         self.candidates = candidates
         self._lexical: Lexical | None = None
+        self._version: str | None = None  # the store's change marker the index is of
         self._lock = threading.Lock()
 
     def lexical(self) -> Lexical:
         """The BM25 index as of the store's change marker: loaded from beside the store when
         ingest saved it there, else built from the store's text (a store written before)."""
         with self._lock:
-            changed = self.store.refresh()
-            if self._lexical is None or changed:
-                self._lexical = load_or_build(self.store)
+            self.store.refresh()
+            version = self.store.current_version()
+            if self._lexical is None or version != self._version:
+                self._lexical, self._version = load_or_build(self.store, version), version
             return self._lexical
 
     def doc_ids_for(self, filters: Filters | None) -> list[str] | None:

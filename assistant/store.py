@@ -13,6 +13,7 @@ were built at.
 
 import datetime as dt
 import hashlib
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ class Store:
         self._records: dict[str, dict] | None = None
         self._count: int | None = None
         self._writing = False
+        self._refresh_lock = threading.Lock()
         self._open()
 
     # -- connection ---------------------------------------------------------------------------
@@ -127,21 +129,22 @@ class Store:
     def refresh(self, min_interval: float = 1.0) -> bool:
         """Notice papers written by another process. Returns True when the store changed.
         An embedded client keeps its vector index in memory, so it is reopened on change."""
-        now = time.monotonic()
-        if now - self._checked < min_interval and self._version is not None:
-            return False
-        self._checked = now
-        version = self.version()
-        if version == self._version:
-            return False
-        if self._version is not None and not self.server_mode:
-            from chromadb.api.client import SharedSystemClient
+        with self._refresh_lock:
+            now = time.monotonic()
+            if now - self._checked < min_interval and self._version is not None:
+                return False
+            self._checked = now
+            version = self.version()
+            if version == self._version:
+                return False
+            if self._version is not None and not self.server_mode:
+                from chromadb.api.client import SharedSystemClient
 
-            SharedSystemClient.clear_system_cache()
-            self._open()
-        self._version = version
-        self._records = self._count = None
-        return True
+                SharedSystemClient.clear_system_cache()
+                self._open()
+            self._version = version
+            self._records = self._count = None
+            return True
 
     def version(self) -> str:
         """The change marker ingest writes last; a store written before there was one is
@@ -184,16 +187,16 @@ class Store:
         self._writing = False
 
     def records(self) -> dict[str, dict]:
-        """The paper records as of the last refresh (read once per change, not per question)."""
-        if self._records is None or self._version is None:
-            self.refresh()
+        """The paper records, read once per change of the marker, not once per question."""
+        self.refresh()
+        if self._records is None:
             self._records = self.paper_records()
         return self._records
 
     def count(self) -> int:
-        """The number of chunks as of the last refresh."""
-        if self._count is None or self._version is None:
-            self.refresh()
+        """The number of chunks, read once per change of the marker."""
+        self.refresh()
+        if self._count is None:
             self._count = self.paragraphs.count()
         return self._count
 
