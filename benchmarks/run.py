@@ -4,17 +4,21 @@
     python benchmarks/run.py ask --paragraphs 50000 --questions 100
     python benchmarks/run.py ask --chroma-url http://127.0.0.1:8001   # server mode
     python benchmarks/run.py embed --backend onnx-int8 --texts 2000
+    python benchmarks/run.py workers --paragraphs 2000 --backend onnx-int8
 
-`ingest` replicates the sample corpus under distinct ids until it holds at least N paragraphs
-and ingests it into a fresh store: papers/s, paragraphs/s, peak memory.
-`ask` builds such a store (or reuses --data-dir), starts `clerk serve`, and times POST /ask for
-the eval set's questions: p50/p95 latency and the API process's peak memory.
+`ingest` writes variants of the development corpus's and the sample's papers until they hold at
+least N paragraphs and ingests them into a fresh store: papers/s, paragraphs/s, peak memory.
+`ask` builds such a store (or reuses --data-dir), times the floor (one query embedding, one
+Chroma query, one BM25 query), starts `clerk serve`, and times POST /ask for the eval sets'
+questions: p50/p95, ratio to the floor, the first ask after the start, the API's memory.
 `embed` times one embedding backend on the sample corpus's chunk texts (texts/s, load and
 first-export time, peak memory) and compares its vectors with the torch model's.
 `read` reads and structures every paper of ../shared/corpus-dev and the sample corpus (no
 model): seconds per paper and per page (PDF) or per 1,000 words (DOCX, HTML, text), by format;
 then ingests a generated 20-page PDF into a fresh store (read, parse, embed, write).
-`--backend` (torch, onnx, onnx-int8) picks the embedder for all four.
+`workers` ingests the same papers into one `chroma run` server with one `clerk ingest`, then
+with two at once (each given half): paragraphs/s for 1 and 2 workers.
+`--backend` (torch, onnx, onnx-int8) picks the embedder for all.
 """
 
 import argparse
@@ -302,6 +306,58 @@ def bench_ask(args) -> dict:
         proc.wait(timeout=30)
 
 
+def bench_workers(args) -> dict:
+    """One `clerk ingest` of every paper, then two at once each given half the papers, against
+    one `chroma run` server (a fresh collection each): paragraphs/s for 1 and 2 workers."""
+    import httpx
+
+    work = Path(tempfile.mkdtemp(prefix="clerk-bench-workers-"))
+    halves = [work / "papers" / "a", work / "papers" / "b"]
+    n_papers, _ = replicate(work / "all", args.paragraphs, Path(args.dev_corpus))
+    for i, path in enumerate(sorted((work / "all").iterdir())):
+        halves[i % 2].mkdir(parents=True, exist_ok=True)
+        path.rename(halves[i % 2] / path.name)
+    port = args.port
+    chroma = subprocess.Popen([str(Path(sys.executable).with_name("chroma")), "run", "--path",
+                               str(work / "chroma"), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        figures = {"papers": n_papers, "backend": args.backend}
+        for workers, runs in ((1, [halves]), (2, [[h] for h in halves])):
+            env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_")}
+            env.update(CLERK_CHROMA_URL=url, CLERK_COLLECTION=f"bench{workers}",
+                       CLERK_DATA_DIR=str(work / "data"), HF_HUB_OFFLINE="1",
+                       CLERK_EMBED_BACKEND=args.backend)
+            if args.onnx_cache_dir:
+                env["CLERK_ONNX_CACHE_DIR"] = args.onnx_cache_dir
+            start = time.perf_counter()
+            procs = [subprocess.Popen([sys.executable, "-m", "assistant", "ingest",
+                                       *map(str, run)], env=env, cwd=ROOT,
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                     for run in runs]
+            outs = [proc.communicate()[0] for proc in procs]
+            seconds = time.perf_counter() - start
+            paragraphs = sum(int(out.rsplit("paragraphs:", 1)[-1].split()[0]) for out in outs)
+            figures[f"workers_{workers}"] = {"paragraphs": paragraphs,
+                                             "seconds": round(seconds, 1),
+                                             "paragraphs_per_s": round(paragraphs / seconds, 1)}
+        figures["cpus"] = os.cpu_count()
+        figures["load_average"] = os.getloadavg()[0]
+        print(json.dumps(figures, indent=2))
+        return figures
+    finally:
+        chroma.terminate()
+        chroma.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def corpus_texts(n: int) -> list[str]:
     """The texts ingest would embed for the sample papers, repeated to ``n``."""
     from assistant.settings import Settings
@@ -433,7 +489,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("ingest", "ask", "embed", "read"):
+    for name in ("ingest", "ask", "embed", "read", "workers"):
         p = sub.add_parser(name)
         p.add_argument("--backend", choices=["torch", "onnx", "onnx-int8"], default="torch")
         p.add_argument("--onnx-cache-dir", help="where ONNX exports are kept (default: a fresh "
@@ -443,12 +499,15 @@ def main() -> None:
         if name == "embed":
             p.add_argument("--texts", type=int, default=2000)
             continue
-        p.add_argument("--paragraphs", type=int, default=5000 if name == "ingest" else 121)
+        p.add_argument("--paragraphs", type=int,
+                       default={"ingest": 5000, "workers": 2000}.get(name, 121))
         p.add_argument("--data-dir", help="work folder (kept); a fresh temporary one by default")
         p.add_argument("--chroma-url", help="benchmark against a Chroma server")
         p.add_argument("--collection", default="clerk")
         p.add_argument("--dev-corpus", default=str(DEV_CORPUS),
                        help="the development corpus's papers, varied with the sample's")
+        if name == "workers":
+            p.add_argument("--port", type=int, default=8793)
         if name == "ask":
             p.add_argument("--questions", type=int, default=100)
             p.add_argument("--reuse-vectors", action="store_true",
@@ -457,8 +516,8 @@ def main() -> None:
             p.add_argument("--concurrent", type=int, default=0,
                            help="then N clients at once (two questions each): API peak memory")
     args = parser.parse_args()
-    {"ingest": bench_ingest, "ask": bench_ask, "embed": bench_embed,
-     "read": bench_read}[args.command](args)
+    {"ingest": bench_ingest, "ask": bench_ask, "embed": bench_embed, "read": bench_read,
+     "workers": bench_workers}[args.command](args)
 
 
 if __name__ == "__main__":
