@@ -211,8 +211,9 @@ class ExtractiveAnswerer:
 
     def __init__(self, embedder: Embedder, idf: dict[str, float], default_idf: float,
                  model: AnswerModel, threshold: float, base_url: str = "",
-                 cache: "VectorCache | None" = None):
+                 cache: "VectorCache | None" = None, known: dict | None = None):
         self.embedder = embedder
+        self.known = known or {}  # text -> vector, embedded already for this question
         self.cache = cache if cache is not None else VectorCache(embedder)
         self.idf = idf
         self.default_idf = default_idf
@@ -244,7 +245,10 @@ class ExtractiveAnswerer:
         view = question_view(question, context, reading, self.idf, self.default_idf)
         asked = " ".join([question, *reading.expansions])
         texts = [asked] + ([f"{context} {asked}"] if context else [])
-        q_vec = self.embedder.embed(texts).mean(axis=0)
+        if all(t in self.known for t in texts):  # the question as searched: not embedded again
+            q_vec = np.stack([self.known[t] for t in texts]).mean(axis=0)
+        else:
+            q_vec = self.embedder.embed(texts).mean(axis=0)
         sims = self.cache.vectors([c.unit.display for c in cands]) @ q_vec
         return cands, feature_rows(view, cands, sims, self.idf, self.default_idf)
 

@@ -79,6 +79,7 @@ def _describe(exc: RequestValidationError) -> str:
 def open_service(settings: Settings) -> ClerkService:
     """The service, with a warning when papers were embedded by another backend."""
     service = ClerkService(settings)
+    service.warm()
     stale = service.papers_in_other_spaces()
     if stale:
         logging.getLogger("clerk").warning(
@@ -300,7 +301,7 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
     @app.get("/healthz")
     def healthz(service: Service) -> dict:
         """Liveness and what is indexed."""
-        records = service.store.paper_records()
+        records = service.store.records()
         return {"status": "ok", "papers": len(records),
                 "paragraphs": sum(int(r.get("paragraphs", 0)) for r in records.values()),
                 "store": "server" if service.store.server_mode else "embedded",

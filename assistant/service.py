@@ -75,6 +75,7 @@ class Evidence:
     query: str  # the question, with the earlier turn when it follows one up
     reading: Reading
     passages: list[Passage]
+    vectors: dict  # text -> its vector: what was embedded to search, embedded once
 
 
 class ClerkService:
@@ -95,6 +96,16 @@ class ClerkService:
         self.max_answers = settings.max_concurrent_answers or max(4, 2 * (os.cpu_count() or 1))
         self.answering = threading.BoundedSemaphore(self.max_answers)
 
+    def warm(self) -> None:
+        """Load at start what the first question would otherwise wait for: the lexical index
+        (saved by ingest), the paper records, Chroma's vector index and the embedder's first
+        run."""
+        self.retriever.lexical()
+        self.store.records()
+        vector = self.embedder.embed(["warm up"])[0]
+        if self.store.count():
+            self.store.query(vector, 1)
+
     @cached_property
     def model(self) -> AnswerModel:
         return load_model(self.settings.answer_model or MODEL_PATH)
@@ -108,22 +119,23 @@ class ClerkService:
     def papers_in_other_spaces(self, records: dict[str, dict] | None = None) -> int:
         """Papers whose vectors another embedding backend made (``clerk ingest`` with this
         server's CLERK_EMBED_BACKEND re-embeds them); their search scores are a little off."""
-        records = self.store.paper_records() if records is None else records
+        records = self.store.records() if records is None else records
         return sum(1 for r in records.values()
                    if r.get("embedding", BUNDLED) != self.embedder.space)
 
-    def answerer_extractive(self):
-        """Built per call so that the IDF table follows newly ingested papers."""
+    def answerer_extractive(self, known: dict | None = None):
+        """Built per call so that the IDF table follows newly ingested papers; ``known`` holds
+        the vectors of texts already embedded for this question (the question, searched)."""
         from assistant.answer import ExtractiveAnswerer
 
         lexical = self.retriever.lexical()
         return ExtractiveAnswerer(self.embedder, lexical.idf, lexical.default_idf, self.model,
                                   self.threshold, self.settings.public_url or "",
-                                  cache=self.unit_vectors)
+                                  cache=self.unit_vectors, known=known)
 
-    def answerer(self):
+    def answerer(self, known: dict | None = None):
         """Extractive by default; the LLM when one is configured."""
-        extractive = self.answerer_extractive()
+        extractive = self.answerer_extractive(known)
         match (self.settings.llm_base_url, self.settings.llm_model):
             case (str(), str()):
                 from assistant.llm import LLMAnswerer
@@ -168,24 +180,25 @@ class ClerkService:
                         seen.add(p.chunk.id)
                         p.rank = len(passages)
                         passages.append(p)
-        return Evidence(query, reading, passages)
+        return Evidence(query, reading, passages, {searched: vector})
 
     def rank(self, request: AskRequest, k: int) -> list[Passage]:
         """The passages in the order the answer model puts them (a passage by its best
         sentence), then the rest of the search's, to k."""
         ev = self.evidence(request)
-        ranked = self.answerer_extractive().score(request.question, ev.passages,
+        ranked = self.answerer_extractive(ev.vectors).score(request.question, ev.passages,
                                                   ev.query.removesuffix(request.question).strip(),
                                                   ev.reading)
         order = {c.passage.chunk.id: c.passage for c in ranked}
-        for p in ev.passages + self.retriever.search(ev.reading.query, request.filters, k=k):
+        for p in ev.passages + self.retriever.search(
+                ev.reading.query, request.filters, k=k, query_vector=ev.vectors.get(ev.reading.query)):
             order.setdefault(p.chunk.id, p)
         return list(order.values())[:k]
 
     def why_not(self, request: AskRequest) -> Answer | None:
         """An abstention that says why when nothing could be searched: nothing is indexed, or
         the filters leave no paper."""
-        records = self.store.paper_records()
+        records = self.store.records()
         if not records:
             return Answer(answer="No papers are indexed yet, so there is nothing to answer "
                           "from.", abstained=True, reason="nothing_indexed")
@@ -205,7 +218,8 @@ class ClerkService:
             return unanswerable
         with self.answering:
             ev = self.evidence(request)
-            return self.answerer().answer(request.question, ev.query, ev.passages, ev.reading)
+            return self.answerer(ev.vectors).answer(request.question, ev.query, ev.passages,
+                                                    ev.reading)
 
     def ask_text(self, question: str, filters: Filters | None = None) -> Answer:
         return self.ask(AskRequest(question=question, filters=filters or Filters()))
@@ -226,7 +240,7 @@ class ClerkService:
         if (answer := self.why_not(request)) is None:
             with self.answering:
                 ev = self.evidence(request)
-                answerer = self.answerer()
+                answerer = self.answerer(ev.vectors)
                 if not hasattr(answerer, "stream"):
                     answer = answerer.answer(request.question, ev.query, ev.passages,
                                              ev.reading)

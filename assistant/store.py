@@ -4,11 +4,18 @@ paper. It is the single source of truth; the lexical index is derived from it.
 Writes are ordered so that a killed ingest leaves nothing half-visible: a paper's chunks are
 written first, stale chunks removed next, and the paper record (with its content hash) last.
 Readers only trust chunks whose ``paper_hash`` matches their paper's record.
+
+A change marker (one record in its own collection) is written last, when an ingest has
+finished: readers compare it, one small read, instead of reading every paper record per
+question, and the indexes saved beside the store (``assistant.lexical``) name the marker they
+were built at.
 """
 
 import datetime as dt
 import hashlib
+import threading
 import time
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -21,6 +28,8 @@ _BATCH = 2000
 # HNSW's search breadth: wide enough that the nearest 40 paragraphs are the same whatever the
 # index's state (Chroma's default, 100, let a just-written store's results drift between runs).
 EF_SEARCH = 400
+_MARKER = "changes"
+_UNPUBLISHED = "unpublished"  # papers were written since the marker (a killed ingest's too)
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,10 @@ class Store:
         self.server_mode = bool(settings.chroma_url)
         self._version: str | None = None
         self._checked = 0.0
+        self._records: dict[str, dict] | None = None
+        self._count: int | None = None
+        self._writing = False
+        self._refresh_lock = threading.Lock()
         self._open()
 
     # -- connection ---------------------------------------------------------------------------
@@ -93,6 +106,8 @@ class Store:
             self._search_wide()
             self.papers = self.client.get_or_create_collection(f"{name}-papers",
                                                                embedding_function=None)
+            self.state = self.client.get_or_create_collection(f"{name}-state",
+                                                              embedding_function=None)
         except StoreError:
             raise
         except Exception as exc:
@@ -114,27 +129,76 @@ class Store:
     def refresh(self, min_interval: float = 1.0) -> bool:
         """Notice papers written by another process. Returns True when the store changed.
         An embedded client keeps its vector index in memory, so it is reopened on change."""
-        now = time.monotonic()
-        if now - self._checked < min_interval and self._version is not None:
-            return False
-        self._checked = now
-        version = self.version()
-        if version == self._version:
-            return False
-        if self._version is not None and not self.server_mode:
-            from chromadb.api.client import SharedSystemClient
+        with self._refresh_lock:
+            now = time.monotonic()
+            if now - self._checked < min_interval and self._version is not None:
+                return False
+            self._checked = now
+            version = self.version()
+            if version == self._version:
+                return False
+            if self._version is not None and not self.server_mode:
+                from chromadb.api.client import SharedSystemClient
 
-            SharedSystemClient.clear_system_cache()
-            self._open()
-        self._version = version
-        return True
+                SharedSystemClient.clear_system_cache()
+                self._open()
+            self._version = version
+            self._records = self._count = None
+            return True
 
     def version(self) -> str:
+        """The change marker ingest writes last; a store written before there was one is
+        summed from its paper records, as then."""
+        got = self.state.get(ids=[_MARKER], include=["metadatas"])
+        if got["ids"]:
+            return str((got["metadatas"][0] or {}).get("version"))
         records = self.paper_records()
         digest = hashlib.sha256()
         for doc_id in sorted(records):
             digest.update(f"{doc_id}:{records[doc_id].get('hash')}\n".encode())
         return digest.hexdigest()
+
+    def current_version(self) -> str:
+        """The change marker as of the last refresh."""
+        if self._version is None:
+            self.refresh()
+        return str(self._version)
+
+    @staticmethod
+    def new_version() -> str:
+        return uuid.uuid4().hex
+
+    def needs_publishing(self) -> bool:
+        """Papers were written or removed since the last change marker, or there is none."""
+        got = self.state.get(ids=[_MARKER, _UNPUBLISHED], include=[])["ids"]
+        return _UNPUBLISHED in got or _MARKER not in got
+
+    def _unpublished(self) -> None:
+        if not self._writing:
+            self.state.upsert(ids=[_UNPUBLISHED], embeddings=[[0.0]], documents=[""])
+            self._writing = True
+
+    def mark_changed(self, version: str) -> None:
+        """Write the change marker, last (after the papers and the indexes saved beside the
+        store for it): every reader reloads on its next refresh."""
+        self.state.upsert(ids=[_MARKER], embeddings=[[0.0]], documents=[""],
+                          metadatas=[{"version": version}])
+        self.state.delete(ids=[_UNPUBLISHED])
+        self._writing = False
+
+    def records(self) -> dict[str, dict]:
+        """The paper records, read once per change of the marker, not once per question."""
+        self.refresh()
+        if self._records is None:
+            self._records = self.paper_records()
+        return self._records
+
+    def count(self) -> int:
+        """The number of chunks, read once per change of the marker."""
+        self.refresh()
+        if self._count is None:
+            self._count = self.paragraphs.count()
+        return self._count
 
     # -- papers -------------------------------------------------------------------------------
     def paper_records(self) -> dict[str, dict]:
@@ -149,6 +213,7 @@ class Store:
         """Replace a paper: its chunks, then its stale chunks' removal, then its record."""
         doc_id = record["doc_id"]
         ids = [c["id"] for c in chunks]
+        self._unpublished()
         for start in range(0, len(chunks), _BATCH):
             part = slice(start, start + _BATCH)
             self.paragraphs.upsert(
@@ -164,6 +229,7 @@ class Store:
 
     def delete_paper(self, doc_id: str) -> None:
         """Record first, so readers stop trusting the chunks at once; then the chunks."""
+        self._unpublished()
         self.papers.delete(ids=[doc_id])
         ids = self._chunk_ids(doc_id)
         for start in range(0, len(ids), _BATCH):
@@ -209,17 +275,24 @@ class Store:
                   for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
         return sorted(chunks, key=lambda c: (c.meta.get("ordinal", 0), c.meta.get("part", 0)))
 
+    def chunks(self, ids: list[str]) -> dict[str, StoredChunk]:
+        """Chunks by id (text and metadata), for the few passages a question keeps."""
+        if not ids:
+            return {}
+        got = self.paragraphs.get(ids=list(ids), include=["documents", "metadatas"])
+        return {i: StoredChunk(i, d or "", dict(m or {}))
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+
     def query(self, vector: np.ndarray, k: int, doc_ids: list[str] | None = None
-              ) -> list[tuple[StoredChunk, float]]:
-        """Nearest chunks by cosine similarity, optionally within some papers."""
+              ) -> list[tuple[str, float]]:
+        """Ids of the nearest chunks with their cosine similarity, optionally within some
+        papers (texts are fetched later, for the passages kept)."""
         if k <= 0 or doc_ids == []:
             return []
         where = None
         if doc_ids is not None:
             where = {"doc_id": {"$in": doc_ids}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
-        n = min(k, max(self.paragraphs.count(), 1))
+        n = min(k, max(self.count(), 1))
         got = self.paragraphs.query(query_embeddings=[vector.tolist()], n_results=n, where=where,
-                                    include=["documents", "metadatas", "distances"])
-        return [(StoredChunk(i, d or "", dict(m or {})), 1.0 - float(dist))
-                for i, d, m, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0],
-                                         got["distances"][0])]
+                                    include=["distances"])
+        return [(i, 1.0 - float(dist)) for i, dist in zip(got["ids"][0], got["distances"][0])]

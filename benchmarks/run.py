@@ -4,12 +4,14 @@
     python benchmarks/run.py ask --paragraphs 50000 --questions 100
     python benchmarks/run.py ask --chroma-url http://127.0.0.1:8001   # server mode
     python benchmarks/run.py embed --backend onnx-int8 --texts 2000
+    python benchmarks/run.py workers --paragraphs 2000 --backend onnx-int8
 
-`ingest` replicates the sample corpus under distinct ids until it holds at least N paragraphs
-and ingests it into a fresh store: papers/s, paragraphs/s, peak memory.
-`ask` builds such a store (or reuses --data-dir), starts `clerk serve`, and times POST /ask for
-the eval set's questions: p50/p95 latency and the API process's peak memory; `--via mcp` times
-the same questions as MCP `ask` tool calls to /mcp.
+`ingest` writes variants of the development corpus's and the sample's papers until they hold at
+least N paragraphs and ingests them into a fresh store: papers/s, paragraphs/s, peak memory.
+`ask` builds such a store (or reuses --data-dir), times the floor (one query embedding, one
+Chroma query, one BM25 query), starts `clerk serve`, and times POST /ask for the eval sets'
+questions: p50/p95, ratio to the floor, the first ask after the start, the API's memory. `--via mcp` times the
+same questions as MCP `ask` tool calls to /mcp.
 `embed` times one embedding backend on the sample corpus's chunk texts (texts/s, load and
 first-export time, peak memory) and compares its vectors with the torch model's.
 `read` reads and structures every paper of ../shared/corpus-dev and the sample corpus (no
@@ -23,7 +25,9 @@ latency, throughput and the API process's peak RSS. Bounded: it stops by itself.
 
     python benchmarks/run.py load --clients 50 --seconds 60
 
-`--backend` (torch, onnx, onnx-int8) picks the embedder for all five.
+`workers` ingests the same papers into one `chroma run` server with one `clerk ingest`, then
+with two at once (each given half): paragraphs/s for 1 and 2 workers.
+`--backend` (torch, onnx, onnx-int8) picks the embedder for all.
 """
 
 import argparse
@@ -43,30 +47,85 @@ sys.path.insert(0, str(ROOT))
 CORPUS = ROOT / "corpus"
 
 
-def replicate(dest: Path, paragraphs: int) -> tuple[int, int]:
-    """Copies of the sample papers until at least ``paragraphs``; returns (papers, paragraphs)."""
-    from ingest.read import read_paper
+DEV_CORPUS = ROOT.parent / "shared" / "corpus-dev" / "papers"
+# Words swapped for another a council would print, chosen per variant, so that a variant's
+# paragraphs are not copies of the original's (numbers shift too).
+_SWAPS = [("agreed", "resolved"), ("meeting", "session"), ("report", "paper"),
+          ("councillor", "member"), ("noted", "recorded"), ("discussed", "considered"),
+          ("proposed", "moved"), ("seconded", "supported"), ("item", "matter"),
+          ("road", "lane"), ("village", "community"), ("school", "academy"), ("park", "green"),
+          ("grant", "award"), ("chair", "chairman"), ("committee", "panel"),
+          ("council", "authority"), ("budget", "estimate"), ("planning", "development"),
+          ("residents", "householders"), ("works", "repairs"), ("update", "briefing")]
+
+
+def _base_texts(dev_corpus: Path = DEV_CORPUS) -> list[tuple[str, str]]:
+    """(name, plain text) of every readable paper of the development corpus and the sample."""
+    from ingest.read import read_document
+
+    if not dev_corpus.exists():
+        print(f"{dev_corpus} not found: the sample papers alone", file=sys.stderr)
+    out = []
+    for folder in (dev_corpus, CORPUS):
+        for path in sorted(folder.iterdir()) if folder.exists() else []:
+            if path.suffix.lower() not in {".pdf", ".docx", ".html", ".txt", ".md"}:
+                continue
+            try:
+                out.append((path.stem, read_document(path, 10**8).text))
+            except Exception:  # noqa: BLE001 - the empty .docx: left out
+                continue
+    return out
+
+
+def vary(text: str, k: int) -> str:
+    """Variant k of a paper: numbers of two or more digits shifted by k, and the words of the
+    swaps whose bit is set in k replaced. Variant 0 is the paper itself."""
+    import re
+
+    if k == 0:
+        return text
+    text = re.sub(r"\b\d{2,}\b", lambda m: str(int(m.group()) + k), text)
+    for bit, (a, b) in enumerate(_SWAPS):
+        if (k >> (bit % 11)) & 1:
+            text = re.sub(rf"\b{a}\b", b, text)
+            text = re.sub(rf"\b{a.capitalize()}\b", b.capitalize(), text)
+    return text
+
+
+def replicate(dest: Path, paragraphs: int, dev_corpus: Path = DEV_CORPUS) -> tuple[int, int]:
+    """Variants of the development corpus's papers and the sample papers (as plain text, in a
+    temporary folder) until at least ``paragraphs``; returns (papers, paragraphs)."""
     from ingest.structure import parse_paragraphs
 
-    papers = sorted(p for p in CORPUS.iterdir() if p.suffix in {".txt", ".md"})
-    counts = {p: len(parse_paragraphs(read_paper(p, 10**8))) for p in papers}
+    base = _base_texts(dev_corpus)
+    counts = [len(parse_paragraphs(text)) for _, text in base]
     dest.mkdir(parents=True, exist_ok=True)
-    n_papers = n_paras = copy = 0
+    n_papers = n_paras = k = 0
     while n_paras < paragraphs:
-        for p in papers:
-            shutil.copy(p, dest / f"{p.stem}-copy{copy:04d}{p.suffix}")
+        for (name, text), count in zip(base, counts):
+            (dest / f"{name}-v{k:04d}.txt").write_text(vary(text, k))
             n_papers += 1
-            n_paras += counts[p]
+            n_paras += count
             if n_paras >= paragraphs:
                 break
-        copy += 1
+        k += 1
     return n_papers, n_paras
 
 
+def _unvaried(text: str) -> str:
+    import re
+
+    text = re.sub(r"\d+", "#", text.lower())
+    for a, b in _SWAPS:
+        text = re.sub(rf"\b{b}\b", a, text)
+    return text
+
+
 class ReusingEmbedder:
-    """Replicas repeat the same paragraphs, so their vectors are computed once and reused
-    (``ask --reuse-vectors``): building a 50,000-paragraph store then measures Chroma, not the
-    model. Ingest speed is measured without it."""
+    """Variants repeat the originals' paragraphs with other numbers and words, so a variant's
+    vector is its original's (computed once) turned a little by a fixed random direction
+    (``ask --reuse-vectors``): building a 100,000-paragraph store then measures Chroma and
+    parsing, not the model. Ingest speed is measured without it."""
 
     def __init__(self, embedder):
         self.embedder = embedder
@@ -74,12 +133,22 @@ class ReusingEmbedder:
         self.seen: dict[str, object] = {}
 
     def embed(self, texts):
+        import hashlib
+
         import numpy as np
 
-        missing = [t for t in dict.fromkeys(texts) if t not in self.seen]
+        keys = [_unvaried(t) for t in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self.seen))
         if missing:
-            self.seen.update(zip(missing, self.embedder.embed(missing)))
-        return np.stack([self.seen[t] for t in texts])
+            originals = {k: t for k, t in zip(keys, texts)}
+            self.seen.update(zip(missing, self.embedder.embed([originals[k] for k in missing])))
+        out = []
+        for t, k in zip(texts, keys):
+            seed = int.from_bytes(hashlib.sha256(t.encode()).digest()[:8], "little")
+            v = self.seen[k] + 0.02 * np.random.default_rng(seed).standard_normal(
+                len(self.seen[k]), dtype=np.float32)
+            out.append(v / np.linalg.norm(v))
+        return np.stack(out).astype(np.float32)
 
 
 def peak_rss_mb() -> float:
@@ -93,7 +162,7 @@ def bench_ingest(args) -> dict:
 
     work = Path(args.data_dir or tempfile.mkdtemp(prefix="clerk-bench-"))
     papers_dir = work / "papers"
-    n_papers, n_paras = replicate(papers_dir, args.paragraphs)
+    n_papers, n_paras = replicate(papers_dir, args.paragraphs, Path(args.dev_corpus))
     settings = Settings(_env_file=None, data_dir=work / "data", chroma_url=args.chroma_url,
                         collection=args.collection, embed_backend=args.backend,
                         onnx_cache_dir=args.onnx_cache_dir)
@@ -125,13 +194,67 @@ def _vmhwm_mb(pid: int) -> float:
     return float("nan")
 
 
+def _questions(n: int) -> list[str]:
+    questions = [json.loads(line)["question"] for path in
+                 [ROOT / "eval" / "qa.jsonl", *sorted((ROOT / "eval" / "qa_dev").glob("*.jsonl"))]
+                 for line in path.read_text().splitlines() if line.strip()]
+    return (questions * (n // len(questions) + 1))[:n]
+
+
+def floor_ms(settings, questions: list[str]) -> dict:
+    """What one question cannot do without, timed on this store: one query embedding, one
+    Chroma query for 40 neighbours (ids and distances) and one BM25 query (scores, top 40)."""
+    import bm25s
+    import numpy as np
+
+    from assistant.embedder import make_embedder
+    from assistant.retrieve import tokenize
+    from assistant.store import Store
+
+    store = Store(settings)
+    embedder = make_embedder(settings)
+    chunks = store.all_chunks(trusted_only=False)
+    bm25 = bm25s.BM25()
+    bm25.index([tokenize(c.text) or ["∅"] for c in chunks], show_progress=False)
+    vocab = set(bm25.vocab_dict)
+    embedder.embed(["warm up"])
+    parts = {"embed": [], "chroma": [], "bm25": []}
+    for q in questions:
+        t0 = time.perf_counter()
+        vector = embedder.embed([q])[0]
+        t1 = time.perf_counter()
+        store.paragraphs.query(query_embeddings=[vector.tolist()], n_results=40,
+                               include=["distances"])
+        t2 = time.perf_counter()
+        scores = bm25.get_scores([t for t in tokenize(q) if t in vocab] or ["∅"])
+        np.argpartition(-scores, min(40, len(scores) - 1))[:40]
+        t3 = time.perf_counter()
+        for name, secs in zip(parts, (t1 - t0, t2 - t1, t3 - t2)):
+            parts[name].append(secs * 1000)
+    from chromadb.api.client import SharedSystemClient
+
+    del store
+    SharedSystemClient.clear_system_cache()  # the server opens the store next
+    medians = {f"floor_{k}_ms": round(statistics.median(v), 1) for k, v in parts.items()}
+    medians["floor_ms"] = round(sum(medians.values()), 1)
+    return medians
+
+
 def bench_ask(args) -> dict:
     import httpx
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.settings import Settings
 
     work = Path(args.data_dir) if args.data_dir else None
     if work is None or not (work / "data").exists():
         args.data_dir = str(work) if work else None
         work = Path(bench_ingest(args)["work_dir"])
+    questions = _questions(args.questions)
+    settings = Settings(_env_file=None, data_dir=work / "data", chroma_url=args.chroma_url,
+                        collection=args.collection, embed_backend=args.backend,
+                        onnx_cache_dir=args.onnx_cache_dir)
+    floor = floor_ms(settings, questions)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_")}
     env.update(CLERK_DATA_DIR=str(work / "data"), CLERK_COLLECTION=args.collection,
                HF_HUB_OFFLINE="1", CLERK_EMBED_BACKEND=args.backend)
@@ -140,20 +263,22 @@ def bench_ask(args) -> dict:
     if args.chroma_url:
         env["CLERK_CHROMA_URL"] = args.chroma_url
     port = args.port
+    started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)],
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
+        for _ in range(1200):
             try:
                 if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.5)
+                time.sleep(0.25)
+        ready = time.perf_counter() - started
         health = httpx.get(f"{url}/healthz").json()
-        questions = [json.loads(line)["question"] for line in
-                     (ROOT / "eval" / "qa.jsonl").read_text().splitlines() if line.strip()]
-        questions = (questions * (args.questions // len(questions) + 1))[: args.questions]
+        t = time.perf_counter()
+        httpx.post(f"{url}/ask", json={"question": questions[0]}, timeout=600).raise_for_status()
+        first = (time.perf_counter() - t) * 1000
         latencies = []
         with httpx.Client(timeout=120) as client:
             for i, q in enumerate([questions[0], *questions]):  # the first warms up
@@ -162,13 +287,28 @@ def bench_ask(args) -> dict:
                 if i:
                     latencies.append((time.perf_counter() - t) * 1000)
         latencies.sort()
+        p50 = statistics.median(latencies)
         figures = {"paragraphs_indexed": health["paragraphs"], "papers": health["papers"],
                    "store": health["store"], "backend": args.backend, "via": args.via,
                    "questions": len(latencies),
-                   "p50_ms": round(statistics.median(latencies)),
-                   "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))]),
-                   "max_ms": round(latencies[-1]), "api_peak_memory_mb": round(_vmhwm_mb(proc.pid)),
-                   "load_average": os.getloadavg()[0]}
+                   "p50_ms": round(p50), "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))]),
+                   "max_ms": round(latencies[-1]), **floor,
+                   "ratio": round(p50 / floor["floor_ms"], 2),
+                   "server_ready_s": round(ready, 1), "first_ask_ms": round(first),
+                   "api_memory_mb": round(_vmhwm_mb(proc.pid))}
+        if args.concurrent:
+            def one(q: str) -> int:
+                with httpx.Client(timeout=600) as client:
+                    return client.post(f"{url}/ask", json={"question": q}).status_code
+
+            t = time.perf_counter()
+            with ThreadPoolExecutor(args.concurrent) as pool:
+                codes = list(pool.map(one, questions[: args.concurrent * 2]))
+            figures.update({"concurrent_clients": args.concurrent,
+                            "concurrent_wall_s": round(time.perf_counter() - t, 1),
+                            "concurrent_ok": sum(c == 200 for c in codes),
+                            "api_peak_memory_mb": round(_vmhwm_mb(proc.pid))})
+        figures["load_average"] = os.getloadavg()[0]
         print(json.dumps(figures, indent=2))
         return figures
     finally:
@@ -321,6 +461,58 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def bench_workers(args) -> dict:
+    """One `clerk ingest` of every paper, then two at once each given half the papers, against
+    one `chroma run` server (a fresh collection each): paragraphs/s for 1 and 2 workers."""
+    import httpx
+
+    work = Path(tempfile.mkdtemp(prefix="clerk-bench-workers-"))
+    halves = [work / "papers" / "a", work / "papers" / "b"]
+    n_papers, _ = replicate(work / "all", args.paragraphs, Path(args.dev_corpus))
+    for i, path in enumerate(sorted((work / "all").iterdir())):
+        halves[i % 2].mkdir(parents=True, exist_ok=True)
+        path.rename(halves[i % 2] / path.name)
+    port = args.port
+    chroma = subprocess.Popen([str(Path(sys.executable).with_name("chroma")), "run", "--path",
+                               str(work / "chroma"), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        figures = {"papers": n_papers, "backend": args.backend}
+        for workers, runs in ((1, [halves]), (2, [[h] for h in halves])):
+            env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_")}
+            env.update(CLERK_CHROMA_URL=url, CLERK_COLLECTION=f"bench{workers}",
+                       CLERK_DATA_DIR=str(work / "data"), HF_HUB_OFFLINE="1",
+                       CLERK_EMBED_BACKEND=args.backend)
+            if args.onnx_cache_dir:
+                env["CLERK_ONNX_CACHE_DIR"] = args.onnx_cache_dir
+            start = time.perf_counter()
+            procs = [subprocess.Popen([sys.executable, "-m", "assistant", "ingest",
+                                       *map(str, run)], env=env, cwd=ROOT,
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                     for run in runs]
+            outs = [proc.communicate()[0] for proc in procs]
+            seconds = time.perf_counter() - start
+            paragraphs = sum(int(out.rsplit("paragraphs:", 1)[-1].split()[0]) for out in outs)
+            figures[f"workers_{workers}"] = {"paragraphs": paragraphs,
+                                             "seconds": round(seconds, 1),
+                                             "paragraphs_per_s": round(paragraphs / seconds, 1)}
+        figures["cpus"] = os.cpu_count()
+        figures["load_average"] = os.getloadavg()[0]
+        print(json.dumps(figures, indent=2))
+        return figures
+    finally:
+        chroma.terminate()
+        chroma.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def corpus_texts(n: int) -> list[str]:
     """The texts ingest would embed for the sample papers, repeated to ``n``."""
     from assistant.settings import Settings
@@ -452,7 +644,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("ingest", "ask", "embed", "read", "load"):
+    for name in ("ingest", "ask", "embed", "read", "load", "workers"):
         p = sub.add_parser(name)
         p.add_argument("--backend", choices=["torch", "onnx", "onnx-int8"], default="torch")
         p.add_argument("--onnx-cache-dir", help="where ONNX exports are kept (default: a fresh "
@@ -469,10 +661,15 @@ def main() -> None:
         if name == "embed":
             p.add_argument("--texts", type=int, default=2000)
             continue
-        p.add_argument("--paragraphs", type=int, default=5000 if name == "ingest" else 121)
+        p.add_argument("--paragraphs", type=int,
+                       default={"ingest": 5000, "workers": 2000}.get(name, 121))
         p.add_argument("--data-dir", help="work folder (kept); a fresh temporary one by default")
         p.add_argument("--chroma-url", help="benchmark against a Chroma server")
         p.add_argument("--collection", default="clerk")
+        p.add_argument("--dev-corpus", default=str(DEV_CORPUS),
+                       help="the development corpus's papers, varied with the sample's")
+        if name == "workers":
+            p.add_argument("--port", type=int, default=8793)
         if name == "ask":
             p.add_argument("--questions", type=int, default=100)
             p.add_argument("--reuse-vectors", action="store_true",
@@ -480,9 +677,11 @@ def main() -> None:
             p.add_argument("--port", type=int, default=8765)
             p.add_argument("--via", choices=["api", "mcp"], default="api",
                            help="POST /ask, or the MCP ask tool at /mcp")
+            p.add_argument("--concurrent", type=int, default=0,
+                           help="then N clients at once (two questions each): API peak memory")
     args = parser.parse_args()
-    {"ingest": bench_ingest, "ask": bench_ask, "embed": bench_embed,
-     "read": bench_read, "load": bench_load}[args.command](args)
+    {"ingest": bench_ingest, "ask": bench_ask, "embed": bench_embed, "read": bench_read,
+     "load": bench_load, "workers": bench_workers}[args.command](args)
 
 
 if __name__ == "__main__":

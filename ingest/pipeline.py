@@ -410,6 +410,10 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
                 if not Path(records[doc_id].get("source") or "/").is_relative_to(synced):
                     store.delete_paper(doc_id)
                     report.removed += 1
+        if store.needs_publishing():
+            from assistant.lexical import publish
+
+            publish(store)  # the BM25 index saved beside the store, then the change marker
         from assistant.metrics import record_ingest
 
         record_ingest(Path(settings.data_dir), report)  # counts for /metrics
