@@ -35,12 +35,21 @@ def pdf_server(tmp_path_factory, embedder):
     settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("pdf-data"))
     assert run_ingest([papers], settings, lambda: embedder, progress=False).failed == 0
     server = RunningServer(server_env(settings))
+    server.env = server_env(settings)
     yield server
     server.stop()
 
 
-def _label_of(server, quote: str) -> str:
-    paper = httpx.get(f"{server.url}/papers/{PDF_ID}", timeout=30).json()
+def server_env_of(server, **extra) -> dict:
+    """The environment of a running server, with ``extra`` settings: a second server on its
+    store."""
+    env = dict(server.env)
+    env.update(extra)
+    return env
+
+
+def _label_of(server, quote: str, headers: dict | None = None) -> str:
+    paper = httpx.get(f"{server.url}/papers/{PDF_ID}", timeout=30, headers=headers).json()
     return next(p["label"] for p in paper["paragraphs"] if quote in " ".join(p["text"].split()))
 
 
@@ -113,3 +122,28 @@ def test_an_over_long_quote_gets_a_reason_not_a_page(pdf_server):
     response = httpx.get(f"{pdf_server.url}/papers/{REPORT}/view",
                          params={"paragraph": "19", "quote": "x" * 10_000}, timeout=30)
     assert response.status_code == 422 and "quote" in response.json()["detail"]
+
+
+def test_with_an_api_key_a_signed_link_opens_the_printed_page_too(page, pdf_server):
+    """A server with a key: the citation's signed link opens the paper page, and the printed
+    page's image carries the same signature; without it the image is refused."""
+    from assistant.security import LinkSigner
+
+    env = server_env_of(pdf_server, CLERK_API_KEY="s3cret")
+    keyed = RunningServer(env)
+    try:
+        label = _label_of(keyed, QUOTE, headers={"X-API-Key": "s3cret"})
+        url = LinkSigner("s3cret", 3600).sign_view_url(
+            f"/papers/{PDF_ID}/view?paragraph={label}&quote={httpx.QueryParams({'q': QUOTE})['q']}",
+            PDF_ID)
+        page.goto(keyed.url + url)
+        image = page.locator("figure.sheet img")
+        expect(image).to_have_attribute("src", re.compile(r"/pages/1\?exp=\d+&sig=\w+$"))
+        page.wait_for_function("() => document.querySelector('figure.sheet img').naturalWidth > 0")
+        expect(page.locator("figure.sheet .hl")).to_have_count(1)
+        box = page.locator("figure.sheet .hl").first.bounding_box()
+        assert box and box["width"] > 50  # positioned by the page's own style block, under its CSP
+        bare = httpx.get(f"{keyed.url}/papers/{PDF_ID}/pages/1", timeout=30)
+        assert bare.status_code == 401
+    finally:
+        keyed.stop()
