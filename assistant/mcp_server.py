@@ -369,7 +369,7 @@ class _Endpoint:
 
         request = Request(scope)
         try:
-            require_key(request, request.headers.get("x-api-key"))
+            await require_key(request, request.headers.get("x-api-key"))
         except HTTPException as exc:
             response = JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                     headers=exc.headers)

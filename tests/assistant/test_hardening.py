@@ -76,7 +76,8 @@ def test_a_citation_link_from_an_answer_opens_the_paper_without_the_key_until_it
     client = client_for(api_key="s3cret")
     answer = client.post("/ask", json={"question": AUDITS}, headers=KEY).json()
     link = answer["citations"][0]["view_url"]
-    assert link.startswith(f"/papers/{REPORT}/view?paragraph=19&exp=") and link.endswith("#p-19")
+    assert link.startswith(f"/papers/{REPORT}/view?paragraph=19&quote=") and link.endswith("#p-19")
+    assert "&exp=" in link and "&sig=" in link
     page = client.get(link.split("#")[0])  # what a browser sends: no key, no fragment
     assert page.status_code == 200 and "1088 audits completed" in page.text
     query = parse_qs(urlsplit(link).query)
@@ -296,7 +297,7 @@ def test_metrics_in_prometheus_format(client_for):
             r'clerk_answers_total\{front="api",mode="extractive",reason="answered"\} [1-9]',
             r'clerk_answers_total\{front="api",mode="extractive",'
             r'reason="no_papers_match_filters"\} [1-9]',
-            r"clerk_papers_indexed 5\.0", r"clerk_paragraphs_indexed 121\.0",
+            r"clerk_papers_indexed 5\.0", r"clerk_paragraphs_indexed 161\.0",
             r"clerk_store_bytes [1-9]", r'clerk_ingest_papers_total\{outcome="added"\} [5-9]',
             r"clerk_ingest_runs_total [1-9]"):
         assert re.search(pattern, text), pattern

@@ -69,7 +69,8 @@ def assert_cited_audit_answer(result) -> None:
     assert readable.startswith(answer.answer)
     assert "[1] Children's Improvement Update" in readable and "2020-07-28), paragraph 19" in readable
     assert f'"{first.quote}"' in readable
-    assert first.url and first.url in readable  # the paper's source (no public URL is set)
+    assert first.url is None  # a sample paper has no web address, and a file path is never given
+    assert first.view_url in readable
 
 
 # -- in process: the tools themselves ----------------------------------------------------------
@@ -115,7 +116,7 @@ def test_ask_with_filters_no_paper_matches_abstains_and_says_why(server):
     assert result.structured_content["abstained"]
     assert result.structured_content["reason"] == "no_papers_match_filters"
     assert result.structured_content["citations"] == []
-    assert "No paper matches the filters (committee No Such Committee)" in text(result)
+    assert "No paper matches committee 'No Such Committee'" in text(result)
 
 
 def test_search_papers_gives_labelled_passages_within_the_filters(server):

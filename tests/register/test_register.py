@@ -4,6 +4,7 @@ rebuild when papers change."""
 
 import datetime as dt
 from collections import Counter
+from urllib.parse import quote
 
 from assistant.models import RegisterQuery
 from assistant.papers import paper_view
@@ -85,7 +86,7 @@ def test_a_later_paper_that_takes_a_subject_up_is_cited_and_a_passing_mention_is
     [up] = ft.later
     assert (up.doc_id, up.paragraph, up.meeting_date) == ("later-minutes", "2", "2019-03-05")
     assert up.quote.startswith("The Chairmen reported that lines of communication")
-    assert up.view_url == "/papers/later-minutes/view?paragraph=2#p-2"
+    assert up.view_url == f"/papers/later-minutes/view?paragraph=2&quote={quote(up.quote)}#p-2"
     assert [f.paragraph for f in records["Recommendations 2"].follow_through.later] == ["3"]
 
 

@@ -65,7 +65,10 @@ def test_mention_is_answered_in_its_thread_with_a_citation_line(slack_app, fake_
     assert "1088" in section and "[1]" in section
     cite = texts(post["blocks"], "context")[0]
     assert COMMITTEE in cite and "28 July 2020" in cite
-    assert (f"<{PUBLIC_URL}/papers/{REPORT}/view?paragraph=19#p-19|paragraph 19>") in cite
+    # "&" is escaped for mrkdwn; Slack unescapes it in the link
+    assert (f"<{PUBLIC_URL}/papers/{REPORT}/view?paragraph=19&amp;quote=There%20have%20been%20"
+            "1088") in cite
+    assert "#p-19|paragraph 19>" in cite
     assert "1088 audits completed" in cite
     buttons = post["blocks"][-1]["elements"]
     assert [b["action_id"] for b in buttons] == ["clerk_feedback_up", "clerk_feedback_down"]

@@ -396,13 +396,18 @@ def test_with_an_api_key_the_page_asks_for_it_and_its_citation_links_open_the_pa
     key.press("Enter")
     expect(last_reply(page)).to_contain_text("1088")
     marker = last_reply(page).locator(".answer-text a.cite-ref", has_text="[1]")
-    expect(marker).to_have_attribute("href",
-                                     re.compile(r"paragraph=19&exp=\d+&sig=[0-9a-f]+#p-19$"))
-    marker.click()
-    page.wait_for_url(re.compile(rf"/papers/{REPORT}/view\?paragraph=19&exp=\d+&sig=\w+#p-19$"))
-    cited = page.locator("#p-19")
+    expect(marker).to_have_attribute("href", re.compile(
+        r"paragraph=19&quote=[^#&]+&exp=\d+&sig=[0-9a-f]+#p-19$"))
+    with page.context.expect_page() as opened:
+        marker.click()
+    view = opened.value
+    view.on("console", lambda m: violations.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    view.wait_for_url(re.compile(
+        rf"/papers/{REPORT}/view\?paragraph=19&quote=[^#&]+&exp=\d+&sig=\w+#p-19$"))
+    cited = view.locator("#p-19")
     expect(cited).to_contain_text("1088 audits completed")
-    expect(cited).to_have_css("background-color", "rgb(255, 243, 176)")  # the inline style ran
+    expect(cited).to_have_css("background-color", "rgb(255, 251, 230)")  # the page's style ran
     assert violations == []
     # the same page without the signature is refused
     response = page.goto(f"{keyed_server.url}/papers/{REPORT}/view?paragraph=19")
