@@ -413,3 +413,20 @@ def test_with_an_api_key_the_page_asks_for_it_and_its_citation_links_open_the_pa
     response = page.goto(f"{keyed_server.url}/papers/{REPORT}/view?paragraph=19")
     assert response.status == 401
     expect(page.locator("body")).to_contain_text("needs the API key or a signed link")
+
+
+def test_on_a_390px_phone_the_ask_button_is_in_view_and_there_is_no_keyboard_hint(
+        browser, api_server, artifacts):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(api_server.url + "/")
+        page.locator("#question").tap()
+        expect(page.locator("#ask")).to_be_in_viewport()
+        expect(page.locator(".keys-hint")).to_be_hidden()
+        expect(page.locator("#question-hint")).to_contain_text("Follow-up questions")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+        page.screenshot(path=str(artifacts / "web-390px.png"))
+    finally:
+        context.close()
