@@ -34,14 +34,6 @@ def _open(path: str | Path):
         raise PaperError(f"the paper's PDF cannot be opened: {exc}") from exc
 
 
-def page_count(path: str | Path) -> int:
-    pdf = _open(path)
-    try:
-        return len(pdf)
-    finally:
-        pdf.close()
-
-
 def render_page(path: str | Path, number: int, scale: float = SCALE) -> bytes:
     """Page ``number`` (1-based) as a PNG."""
     pdf = _open(path)

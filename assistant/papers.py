@@ -154,17 +154,11 @@ def render_paper_html(view: dict, highlight: str | None, quote: str | None = Non
     url = view.get("url") or ""
     source = (f"<a href='{e(url)}' target='_blank' rel='noopener'>Source paper</a>"
               if url.startswith(("http://", "https://")) else "")
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-             f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-             f"<link rel='icon' href='/static/favicon.svg'>"
-             f"<title>{e(page_title)} – Clerk</title>"
-             f"<style>{{style}}</style></head><body>"
-             f"<header class='bar'><h1>{e(title)}</h1><p class='meta'>{meta}</p>"
-             f"<p class='links'><a href='/'>Ask Clerk</a>{source}</p></header><main>"]
     cited_para = next((p for p in view["paragraphs"] if p["label"] == highlight), None)
     boxes: list[str] = []  # one CSS rule per box: inline style attributes are refused by the CSP
+    body: list[str] = []
     if printed and cited_para is not None:
-        parts.append("<section class='printed' aria-label='The cited page as printed'>")
+        body.append("<section class='printed' aria-label='The cited page as printed'>")
         for sheet in printed:
             marks = ""
             for b in sheet["boxes"]:
@@ -172,23 +166,28 @@ def render_paper_html(view: dict, highlight: str | None, quote: str | None = Non
                 boxes.append(f"#hl-{n}{{left:{b.left * 100:.3f}%;top:{b.top * 100:.3f}%;"
                              f"width:{b.width * 100:.3f}%;height:{b.height * 100:.3f}%}}")
                 marks += f"<div class='hl' id='hl-{n}'></div>"
-            parts.append(f"<figure class='sheet' data-page='{sheet['page']}'>"
-                         f"<div class='canvas'><img src='{e(sheet['src'])}' alt='Page {sheet['page']} of the paper "
-                         f"as printed, with the quoted words marked' width='1190'>{marks}</div>"
-                         f"<figcaption>Page {sheet['page']} as printed</figcaption></figure>")
-        parts.append(f"<aside class='beside'><h2>Paragraph {e(cited_para['label'])}</h2>"
-                     f"<p>{mark_quote(cited_para['text'], quote)}</p></aside></section>")
-    parts.append("<section class='text' aria-label='The paper's text'>")
+            body.append(f"<figure class='sheet' data-page='{sheet['page']}'><div class='canvas'>"
+                        f"<img src='{e(sheet['src'])}' alt='Page {sheet['page']} of the paper "
+                        f"as printed, with the quoted words marked' width='1190'>{marks}</div>"
+                        f"<figcaption>Page {sheet['page']} as printed</figcaption></figure>")
+        body.append(f"<aside class='beside'><h2>Paragraph {e(cited_para['label'])}</h2>"
+                    f"<p>{mark_quote(cited_para['text'], quote)}</p></aside></section>")
+    body.append("<section class='text' aria-label='The text of the paper'>")
     heading = None
     for p in view["paragraphs"]:
         if p.get("heading") and p["heading"] != heading:
             heading = p["heading"]
-            parts.append(f"<h2>{e(heading)}</h2>")
-        parts.append(_paragraph_html(p, view["doc_id"], highlight is not None
-                                     and p["label"] == highlight, quote))
-    parts.append("</section></main></body></html>")
+            body.append(f"<h2>{e(heading)}</h2>")
+        body.append(_paragraph_html(p, view["doc_id"], highlight is not None
+                                    and p["label"] == highlight, quote))
     style = _STYLE + "".join(boxes)
-    return "".join(parts).replace("<style>{style}</style>", f"<style>{style}</style>", 1), style
+    head = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
+            f"<link rel='icon' href='/static/favicon.svg'>"
+            f"<title>{e(page_title)} – Clerk</title><style>{style}</style></head><body>"
+            f"<header class='bar'><h1>{e(title)}</h1><p class='meta'>{meta}</p>"
+            f"<p class='links'><a href='/'>Ask Clerk</a>{source}</p></header><main>")
+    return head + "".join(body) + "</section></main></body></html>", style
 
 
 def printed_sheets(store: Store, view: dict, doc_id: str, label: str | None,
@@ -206,7 +205,7 @@ def printed_sheets(store: Store, view: dict, doc_id: str, label: str | None,
     sheets = []
     for n in pages:
         regions = [tuple(b[1:]) for b in para["boxes"] if int(b[0]) == n]
-        boxes = quote_boxes(path, n, quote or para["text"], regions) if quote or para["text"] else []
+        boxes = quote_boxes(path, n, quote or para["text"], regions)
         sheets.append({"page": n, "src": f"/papers/{urlquote(doc_id)}/pages/{n}{signed}",
                        "boxes": boxes})
     found = [s for s in sheets if s["boxes"]]
