@@ -187,11 +187,39 @@ def bench_ingest(args) -> dict:
     return figures
 
 
-def _vmhwm_mb(pid: int) -> float:
+def _status_mb(pid: int, field: str) -> float:
+    """A memory figure of a process from /proc: VmHWM (its peak) or VmRSS (now), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _vmhwm_mb(pid: int) -> float:
+    return _status_mb(pid, "VmHWM")
+
+
+def _rss_mb(pid: int) -> float:
+    return _status_mb(pid, "VmRSS")
+
+
+def _wait_ok(url: str, timeout_s: float, proc=None, log_path: Path | None = None) -> None:
+    """Until GET ``url`` answers 200 (a server started by the benchmark is ready); stops with
+    the server's last output when ``proc`` exits first or ``timeout_s`` passes."""
+    import httpx
+
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            tail = log_path.read_text()[-2000:] if log_path else ""
+            raise SystemExit(f"{url}: the server exited before it was ready. {tail}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise SystemExit(f"{url} did not answer 200 within {timeout_s:.0f} s")
 
 
 def _questions(n: int) -> list[str]:
@@ -268,12 +296,7 @@ def bench_ask(args) -> dict:
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(1200):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.25)
+        _wait_ok(f"{url}/healthz", 600, proc)
         ready = time.perf_counter() - started
         health = httpx.get(f"{url}/healthz").json()
         t = time.perf_counter()
@@ -361,18 +384,7 @@ def bench_load(args) -> dict:
         proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port",
                                  str(args.port)], env=env, cwd=ROOT, stdout=log, stderr=log)
     try:
-        deadline = time.time() + 300
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                raise SystemExit(f"clerk serve exited: {log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            raise SystemExit("clerk serve was not ready within 300 s")
+        _wait_ok(f"{url}/readyz", 300, proc, log_path)
         questions = [json.loads(line)["question"] for line in
                      (ROOT / "eval" / "qa.jsonl").read_text().splitlines() if line.strip()]
         rss_start = _rss_mb(proc.pid)
@@ -454,18 +466,9 @@ async def _run_clients(url: str, questions: list[str], clients: int, seconds: fl
     return results, rss, sorted(probes)
 
 
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def bench_workers(args) -> dict:
     """One `clerk ingest` of every paper, then two at once each given half the papers, against
     one `chroma run` server (a fresh collection each): paragraphs/s for 1 and 2 workers."""
-    import httpx
-
     work = Path(tempfile.mkdtemp(prefix="clerk-bench-workers-"))
     halves = [work / "papers" / "a", work / "papers" / "b"]
     n_papers, _ = replicate(work / "all", args.paragraphs, Path(args.dev_corpus))
@@ -478,12 +481,7 @@ def bench_workers(args) -> dict:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+        _wait_ok(f"{url}/api/v2/heartbeat", 120, chroma)
         figures = {"papers": n_papers, "backend": args.backend}
         for workers, runs in ((1, [halves]), (2, [[h] for h in halves])):
             env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_")}
