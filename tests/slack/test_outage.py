@@ -131,8 +131,13 @@ def test_slack_refusing_connections_still_gets_the_ack_and_the_answer_is_kept_th
     assert kept[0]["payload"]["thread_ts"] == "1700000000.000700"
     assert "1088" in kept[0]["payload"]["text"]
     problems = clerk_problems(caplog)
-    assert len(problems) == 1, [r.getMessage() for r in problems]
-    assert "kept for retry" in problems[0].getMessage() and problems[0].exc_info is None
+    # The retry loop may already have tried again (0.5 s apart) on a loaded machine: each later
+    # try is one warning of its own; the first failure is the one error, kept for retry.
+    first = [p for p in problems if p.levelno >= logging.ERROR]
+    assert len(first) == 1, [r.getMessage() for r in problems]
+    assert "kept for retry" in first[0].getMessage() and first[0].exc_info is None
+    assert all(p.levelno == logging.WARNING and "still cannot post" in p.getMessage()
+               and p.exc_info is None for p in problems if p is not first[0])
 
     fake_slack.up()
     post = fake_slack.wait_for("chat.postMessage")[0]
