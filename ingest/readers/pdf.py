@@ -10,9 +10,13 @@ Words become lines by position; lines become paragraphs by the page's own typogr
 - a line that stops short although the next line's first word would have fitted was broken on
   purpose: after a sentence end it ends a paragraph, otherwise it keeps its own line (a list,
   an address, a table typed with spaces);
-- otherwise wrapped lines are joined; a paragraph carried over a page break is joined too;
+- otherwise wrapped lines are joined; a paragraph carried over a page break is joined too, and
+  so is a line that opens with a number but carries a wrapped sentence on in lower case;
+- a narrow column of notes down the right edge (action initials) is printed after the sentence
+  it sits beside, so that it does not split it;
 - a ruled table becomes one line per row, cells joined with " | ";
-- a line wholly in bold or in a larger type than the body, short and not a sentence, is a heading;
+- a line wholly in bold or in a larger type than the body, short and not a sentence (an
+  abbreviation's stops aside), is a heading, unless its sentence wraps onto the next line;
 - a wide horizontal gap inside a line (a number in its own column) becomes a tab.
 """
 
@@ -25,16 +29,18 @@ from collections import Counter
 from dataclasses import dataclass
 
 from assistant.errors import PaperError
-from ingest.labels import BULLET_START, LABEL_START
+from ingest.labels import BULLET_START, LABEL_START, match_label
 from ingest.readers import Document, Span
 
 _TERMINAL = (".", "!", "?", ":", ";", "”", '"')
 _PAGE_NUMBER = re.compile(r"^(?:page\s*\|?\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\s*(?:of|/)\s*\d{1,4})?$",
                           re.I)
+_ABBREVIATION = re.compile(r"(?:[A-Za-z]{1,2}\.\s?){2,}")  # "A.O.C.B.": a heading's stop
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 # Layout ratios, in units of the body's own type: typographic definitions, not tuned values.
 _PARAGRAPH_GAP = 1.4  # line pitch multiple beyond which vertical space separates paragraphs
 _COLUMN_GAP = 1.5  # em: a horizontal gap this wide inside a line separates columns (a tab)
+_NOTE_GAP = 0.8  # em: at least this much space sets a note apart from the line it sits beside
 _HEADING_SIZE = 1.15  # type this much larger than the body's is a heading's
 _EDGE_LINES = 2  # lines at a page's top and bottom where running headers and footers live
 
@@ -53,6 +59,8 @@ class _Line:
     second_x: float | None = None  # where the line's second word starts
     row: bool = False  # a table row: never joined with its neighbours
     title: bool = False  # a table cell's title line: a heading
+    words: tuple = ()  # (x0, x1, text) of each word, left to right
+    note: str = ""  # what the line holds in a right-hand action column
 
 
 def read(data: bytes) -> Document:
@@ -80,6 +88,7 @@ def read(data: bytes) -> Document:
         raise PaperError(f"corrupt PDF: {exc.__class__.__name__}: {_one_line(exc)}") from exc
     finally:
         pdf.close()
+    _split_action_column(pages)
     running = _strip_furniture(pages)
     lines = [ln for page in pages for ln in page]
     if not lines:
@@ -279,7 +288,45 @@ def _line(words: list[dict], page: int) -> _Line:
                  top=min(w["top"] for w in words), bottom=max(w["bottom"] for w in words),
                  size=size, bold=bold, text=text,
                  first_word_width=words[0]["x1"] - words[0]["x0"],
-                 second_x=words[1]["x0"] if len(words) > 1 else None)
+                 second_x=words[1]["x0"] if len(words) > 1 else None,
+                 words=tuple((w["x0"], w["x1"], w["text"]) for w in words))
+
+
+def _split_action_column(pages: list[list[_Line]]) -> None:
+    """A narrow column down the right edge (action initials, "Noted") beside the text: several
+    lines end with a short run of words set apart by more than a word space and starting at
+    one x, and no other word crosses that x.
+    Its words leave the line's text for ``note``, to be printed after the paragraph's sentence
+    (a note beside a wrapped line would otherwise split it)."""
+    lines = [ln for page in pages for ln in page if not ln.row and len(ln.words) >= 2]
+    if not lines:
+        return
+    right = max(w[1] for ln in lines for w in ln.words)
+    starts = Counter(round(ln.words[-1][0]) for ln in lines
+                     if ln.words[-1][0] > 0.75 * right
+                     and ln.words[-1][0] - ln.words[-2][1] > _NOTE_GAP * ln.size)
+    for x, count in starts.most_common():
+        if count < 3:
+            return
+        crossed = any(w[0] < x - 1 and w[1] > x + 1 for ln in lines for w in ln.words)
+        if not crossed:
+            break
+    else:
+        return
+    for ln in lines:
+        tail = [w for w in ln.words if w[0] >= x - 1]
+        body = ln.words[:len(ln.words) - len(tail)]
+        if not tail or not body or len(tail) > 3 or tail[0][0] - body[-1][1] < _NOTE_GAP * ln.size:
+            continue
+        note = " ".join(w[2] for w in tail)
+        text = ln.text.rstrip()
+        if not text.endswith(tail[-1][2]):
+            continue  # a margin note was attached after it: leave the line as it is
+        cut = len(text) - len(tail[-1][2])
+        for w in reversed(tail[:-1]):
+            cut = text.rindex(w[2], 0, cut)
+        ln.text, ln.note = text[:cut].rstrip(" \t"), note
+        ln.x1, ln.words = body[-1][1], body
 
 
 def _table_rows(rows: list, page: int) -> list[_Line]:
@@ -364,17 +411,23 @@ def _assemble(lines: list[_Line]) -> Document:
     right = _right_edges(lines)
     text_parts: list[str] = []
     spans: list[Span] = []
+    notes: list[str] = []  # action-column notes waiting for the end of their sentence
     pos = 0
     prev: _Line | None = None
     prev_heading = False
-    for ln in lines:
+    for k, ln in enumerate(lines):
+        nxt = lines[k + 1] if k + 1 < len(lines) else None
         heading = ln.title or _is_heading(ln, body_size) and not (
-            prev is not None and not prev_heading and _wraps_onto(prev, ln, pitch, right))
+            prev is not None and not prev_heading and _wraps_onto(prev, ln, pitch, right)) \
+            and not (nxt is not None and _wraps_onto(ln, nxt, pitch, right)
+                     and nxt.text.strip()[:1].islower() and abs(nxt.x0 - ln.x0) < ln.size)
         line_text = ln.text.strip()
         if prev is None:
             sep = ""
         else:
             sep = _separator(prev, ln, pitch, right, heading, prev_heading)
+        if notes and sep != " ":
+            pos = _flush_notes(notes, text_parts, spans, pos)
         if heading:
             line_text = "## " + line_text
         text_parts.append(sep)
@@ -383,8 +436,23 @@ def _assemble(lines: list[_Line]) -> Document:
         text_parts.append(line_text)
         pos += len(line_text)
         spans.append(Span(start, pos, ln.page, (ln.x0, ln.top, ln.x1, ln.bottom)))
+        if ln.note:
+            notes.append(ln.note)
         prev, prev_heading = ln, heading
+    if notes:
+        _flush_notes(notes, text_parts, spans, pos)
     return Document(text="".join(text_parts) + "\n", spans=spans)
+
+
+def _flush_notes(notes: list[str], parts: list[str], spans: list[Span], pos: int) -> int:
+    """Print the waiting action-column notes after the line just written, tab-separated."""
+    added = "".join("\t" + n for n in notes)
+    parts.append(added)
+    pos += len(added)
+    last = spans[-1]
+    spans[-1] = Span(last.start, pos, last.page, last.box)
+    notes.clear()
+    return pos
 
 
 def _pitch(lines: list[_Line], body_size: float) -> float:
@@ -410,7 +478,8 @@ def _right_edges(lines: list[_Line]) -> dict[int, float]:
 def _is_heading(ln: _Line, body_size: float) -> bool:
     text = ln.text.strip()
     if ln.row or not text or len(text) > 100 or LABEL_START.match(text) \
-            or BULLET_START.match(text) or text.endswith((".", ",", ";")):
+            or BULLET_START.match(text) or text.endswith((",", ";")) \
+            or text.endswith(".") and not _ABBREVIATION.fullmatch(text):
         return False
     if not any(ch.isalpha() for ch in text):
         return False
@@ -434,8 +503,9 @@ def _separator(prev: _Line, ln: _Line, pitch: float, right: dict[int, float], he
     if heading or prev_heading or prev.row or ln.row:
         return "\n\n" if heading or prev_heading else "\n"
     text = ln.text.strip()
-    starts_item = bool(LABEL_START.match(text) or BULLET_START.match(text))
     ended = prev.text.rstrip().endswith(_TERMINAL)
+    starts_item = bool(LABEL_START.match(text) or BULLET_START.match(text)) \
+        and not (not ended and _reference_carried_on(prev, ln, right))
     if ln.page != prev.page:
         return "\n\n" if ended or starts_item else " "
     if ln.top - prev.top > _PARAGRAPH_GAP * pitch or ln.top < prev.top - pitch:
@@ -446,6 +516,16 @@ def _separator(prev: _Line, ln: _Line, pitch: float, right: dict[int, float], he
     if fitted:
         return "\n\n" if ended else "\n"
     return " "
+
+
+def _reference_carried_on(prev: _Line, ln: _Line, right: dict[int, float]) -> bool:
+    """A line that ran to the margin mid-sentence, followed by one opening with a number that
+    reads as a label but carries the sentence on in lower case ("... inspection of footpath" /
+    "44/146 in the vicinity"): a reference wrapped to the line's start, not an item."""
+    label = match_label(ln.text.strip())
+    if label is None or not ln.text.strip()[label.end:][:1].islower():
+        return False
+    return prev.x1 + ln.first_word_width + ln.size * 0.5 >= right.get(ln.page, prev.x1)
 
 
 def _one_line(exc: Exception) -> str:

@@ -143,3 +143,60 @@ def test_two_columns_are_read_one_after_the_other(tmp_path: Path):
     assert [p.label for p in paras] == ["1", "2"]
     assert " ".join(paras[0].text.split()) == left.strip()
     assert " ".join(paras[1].text.split()) == right.strip()
+
+
+def _placed_pdf(path: Path, lines: list[tuple[float, float, str, bool]]) -> Path:
+    """A one-page PDF of text placed at (x, y) in points, optionally bold (11 pt Helvetica)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.add_page()
+    for x, y, text, bold in lines:
+        pdf.set_font("Helvetica", style="B" if bold else "", size=11)
+        pdf.text(x, y, text)
+    pdf.output(str(path))
+    return path
+
+
+def test_action_column_notes_follow_their_sentence_instead_of_splitting_it(tmp_path: Path):
+    rows = [
+        (40, 80, "1. Footpaths", True),
+        (40, 95, "The council was asked about the stile on the bridleway beside the old", False),
+        (480, 95, "AB", True),
+        (40, 109, "mill and agreed to write to the landowner about its repair.", False),
+        (40, 135, "2. Grass cutting", True),
+        (40, 150, "The contractor will cut the verges twice more this year and the clerk", False),
+        (480, 150, "CD", True),
+        (40, 164, "will confirm the dates with him.", False),
+        (40, 190, "3. Lighting", True),
+        (40, 205, "A street light near the school is out and will be reported to the", False),
+        (480, 205, "EF", True),
+        (40, 219, "county council this week.", False),
+    ]
+    _, paras = read_structure(_placed_pdf(tmp_path / "actions.pdf", rows))
+    one = next(p for p in paras if p.label == "1")
+    assert "beside the old mill and agreed" in one.text  # the note no longer splits the sentence
+    assert one.text.rstrip().endswith("about its repair.\tAB")  # nothing lost: it follows
+    assert [p.label for p in paras] == ["1", "2", "3"]
+
+
+def test_a_number_wrapped_to_a_line_start_mid_sentence_is_no_label(tmp_path: Path):
+    full = "Communication had been received about the inspection of the public footpath"
+    rows = [(40, 80, "7. Footpaths", True), (40, 95, full, False),
+            (40, 109, "44/146 in the vicinity of the farm, which had not been cleared.", False),
+            (40, 135, "8. Finance", True), (40, 150, "The accounts were approved.", False)]
+    path = _placed_pdf(tmp_path / "wrapped.pdf", rows)
+    assert "footpath 44/146 in the vicinity" in read_document(path, 10**8).text
+    _, paras = read_structure(path)
+    assert [p.label for p in paras] == ["7", "8"]
+
+
+def test_bold_abbreviation_line_is_a_heading_and_a_bold_wrapped_sentence_is_not(tmp_path: Path):
+    rows = [(40, 80, "1. Finance", True), (40, 95, "The accounts were approved.", False),
+            (40, 120, "A.O.C.B.", True), (40, 135, "The hall roof leaks again.", False),
+            (40, 160, ("Committee resolved to defer the proposal so that it can be considered "
+                       "with the"), True),
+            (40, 174, "strategy on health and social inclusion.", True)]
+    text = read_document(_placed_pdf(tmp_path / "bold.pdf", rows), 10**8).text
+    assert "## A.O.C.B." in text
+    assert "considered with the strategy on health" in text and "## Committee" not in text
