@@ -8,7 +8,9 @@ Rules, in the order a committee clerk would read the page:
   bracketed item inside a numbered one is labelled with its path (``88(1)``, ``3(h)(1)``), and
   so is a list restarting at 1 after a lead-in ending with a colon.
 - Bullets and unnumbered text after a labelled paragraph belong to it (a list stays with its
-  lead-in; text broken by a page break is rejoined), until the next label or heading.
+  lead-in; text broken by a page break is rejoined), until the next label or heading. A short
+  line that heads nothing (the paper's last words, "Meeting closed 9.16 pm", a sentence leading
+  into a list with a colon) is text, not a heading.
 - Under a "Resolved" / "Recommendations" / "Actions" heading, a list that restarts at 1 is
   labelled "Resolved 1", "Recommendations 2", ...
 - Unnumbered text under a heading is labelled with the heading, plus " ¶n" when the heading
@@ -39,6 +41,8 @@ _BARE_NUMBER = re.compile(r"^[ \t]*(\d{1,2}) (?=[A-Z][a-z])")
 _SIDE_LABEL = re.compile(r"^[ \t]*([A-Z][\w ]{0,30}:)\t+(?=\S)")
 _RECORD = re.compile(r"^[ \t]*[A-Z][\w ]{0,40}\??:[ \t]+\S")
 _HEADING_WORDS = 10
+_LEAD_IN_WORDS = 5  # a colon-ended line this long, mostly in lower case, is a sentence
+_CLOCK_END = re.compile(r"\b\d{1,2}[.:]\d{2}\s*(?:[ap]\.?m\.?|hrs|hours)?$", re.I)
 _JOINING = {"and", "or", "&", "of", "the", "a", "an"}  # words no sentence ends on
 _TITLE_WORDS = 8
 _SECTION_WORDS = 5
@@ -372,6 +376,7 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
             bullet_line = j
         elif not bullet and not under_label and bullet_line != i - 1 \
                 and _is_heading_block(block, following) and not _continues(b, block) \
+                and not _statement(b, block, following) \
                 and not _record(block, following, alone[j], record_line == i - 2) \
                 and not (not re.search(r":(?!\d)", " ".join(block))
                          and _in_list(b, following, alone[j])):
@@ -398,6 +403,24 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
         i = j + 1
     b.close()
     return _finish(text, b.paragraphs)
+
+
+def _statement(b: _Builder, block: list[str], following: str | None) -> bool:
+    """A short block that reads as a heading but heads nothing: the paper's last words ("The
+    meeting closed at 9.16 pm"), a line ending on a clock time once the minutes have begun, or
+    a sentence leading into a list inside a numbered item ("It was agreed to donate as
+    follows:")."""
+    text = one_line(clean_text(" ".join(block)))
+    if following is None:
+        return not _colon_end(text)  # "Supporting documents:" still names what was to follow
+    started = any(p["label"] is not None for p in b.paragraphs) or (
+        b.current is not None and b.current["label"] is not None)
+    if started and _CLOCK_END.search(text):
+        return True
+    inside = b.current is not None and b.current["label"] is not None
+    words = text.rstrip(" :-–").split()
+    return inside and _colon_end(text) and len(words) >= _LEAD_IN_WORDS \
+        and sum(w[:1].islower() for w in words[1:]) > len(words[1:]) / 2
 
 
 def _record(block: list[str], following: str | None, alone: bool, after_record: bool) -> bool:

@@ -136,3 +136,23 @@ def test_numbered_paragraphs_get_their_numbers_as_labels(bodies):
     text = "\n\n".join(f"{n}. {body}." for n, body in enumerate(bodies, 1))
     paras = parse_paragraphs(text)
     assert [p.label for p in paras] == [str(n) for n in range(1, len(bodies) + 1)]
+
+
+def test_lead_in_sentence_ending_with_a_colon_stays_in_its_numbered_item():
+    text = ("10. DONATIONS\n\n(i) As there were many requests, it was agreed to prioritise local "
+            "charities.\n\nIt was unanimously agreed to donate as follows:\n"
+            "- Young Farmers - £100\n- Air Ambulance - £200\n\n11. ACCOUNTS\n\nPaid.\n")
+    paras = parse_paragraphs(text)
+    item = next(p for p in paras if p.label == "10(i)")
+    assert "donate as follows:" in item.text and "Air Ambulance" in item.text
+    assert [p.label for p in paras] == ["10", "10(i)", "11"]
+
+
+def test_closing_lines_are_text_not_headings_over_nothing():
+    text = ("Minutes\n\n1. Apologies\n\nNone.\n\nNext meeting on 5 March.\n\n"
+            "Meeting Closed 21:00pm\n\nSigned as a correct record\n")
+    paras = parse_paragraphs(text)
+    assert any("Meeting Closed 21:00pm" in p.text for p in paras)
+    assert any("Signed as a correct record" in p.text for p in paras)  # the paper's last words
+    assert not any(p.heading in ("Meeting Closed 21:00pm", "Signed as a correct record")
+                   for p in paras)
