@@ -7,10 +7,13 @@ stays None: Clerk never guesses a meeting date.
 Rules are written for layouts and the language of minutes, not for any council: a date on a
 line about the meeting ("held on", a title line) beats one about a previous meeting or a
 signature; a council is "<Name> <tier> Council" or "Cyngor <tier> <Name>" (capitals included).
+A paper that calls its own body "the <tier> Council" names a council of another tier only as a
+partner, unless a title line prints it; its venue ("Anytown Town Hall") may name its own.
 """
 
 import datetime as dt
 import re
+from collections import Counter
 
 from ingest.labels import match_label
 from ingest.models import Paragraph
@@ -49,6 +52,9 @@ _SPECIAL_BODY = re.compile(r"((?:[A-Z][\w'’.-]*[ \t]+){1,5}(?:Special\s+Servic
 _COUNCIL_OF = re.compile(r"\b((?:London|Royal)\s+Borough\s+of\s+[A-Z][\w'’-]*(?:\s+(?:and|&|upon)?"
                          r"\s*[A-Z][\w'’-]*){0,3}|City\s+of\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?"
                          r"(?:\s+Council)?)")
+_UNNAMED = re.compile(r"(?:(\S+)[ \t]+)?\b((?i:" + _TIERS + r"))[ \t]+Council\b")
+_TIER_END = re.compile(r"\b(" + _TIERS + r")[ \t]+Council$")
+_VENUE = re.compile(r"\b((?:[A-Z][\w'’-]*[ \t]+){1,4}?)(" + _TIERS + r")[ \t]+Hall\b")
 _CYNGOR = re.compile(r"\b(Cyngor\s+(?:Cymuned|Tref|Sir|Bwrdeistref\s+Sirol|Dinas)\s+"
                      r"[A-Z][\w'’-]*(?:\s+(?:a|ac|[A-Z][\w'’-]*)){0,4})")
 _BODY_WORDS = (r"Committee|Sub-Committee|Cabinet|Board|Panel|Commission|Forum|Partnership|"
@@ -78,7 +84,8 @@ def infer(text: str, paragraphs: list[Paragraph], hints: dict[str, str]) -> dict
     lines = _blocks(header) + _lines(header) + [(ln, True) for ln in running]
     if hints.get("title"):
         lines.append((hints["title"], True))
-    council = _council(lines) or _body_council(text[:6000])
+    own = own_tier(text)
+    council = _council(lines, own) or _body_council(text[:6000], own) or _venue_council(lines, own)
     return {
         "council": council,
         "committee": _committee(lines, council),
@@ -179,29 +186,70 @@ def _hint_date(hints: dict[str, str]) -> str | None:
         return None
 
 
-def _council(lines: list[tuple[str, bool]]) -> str | None:
-    for line, _ in sorted(lines, key=lambda x: not x[1]):
+def own_tier(text: str) -> str | None:
+    """The tier a paper calls its own body by, unnamed ("the Town Council agreed", "members of
+    the Community Council"): at least twice, and more often than any other tier."""
+    counts: Counter = Counter()
+    for m in _UNNAMED.finditer(text):
+        before = m.group(1) or ""
+        if before[:1].isupper() and before.lower() != "the" or before.lower() in ("a", "each"):
+            continue  # "Anytown Town Council" is named; "a Parish Council" is any
+        counts[" ".join(m.group(2).lower().split())] += 1
+    ranked = counts.most_common(2)
+    if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
+        return ranked[0][0]
+    return None
+
+
+def _tier_of(name: str) -> str | None:
+    m = _TIER_END.search(name)
+    return " ".join(m.group(1).lower().split()) if m else None
+
+
+def _council(lines: list[tuple[str, bool]], own: str | None = None) -> str | None:
+    """The council a title line names; one named inside a running sentence counts only when
+    it has the tier the paper calls itself by ("... advised that the City Council is
+    responsible" in a town council's minutes names a partner)."""
+    for line, title in sorted(lines, key=lambda x: not x[1]):
         for pattern in (_CYNGOR, _COUNCIL, _COUNCIL_OF, _SPECIAL_BODY):
             m = pattern.search(line if line.isupper() is False else titlecase(line))
             if m and (name := _clean_council(m.group(1))):
+                if not title and own and _tier_of(name) not in (own, None):
+                    continue
                 return name
     return None
 
 
-def _body_council(text: str) -> str | None:
+def _body_council(text: str, own: str | None = None) -> str | None:
     """A council the body names again and again (at least twice, more than any other); one
     named in passing is more often a partner ("submitted to the District Council") than the
-    paper's own."""
-    from collections import Counter
-
+    paper's own, and so is one of another tier than the paper calls itself by."""
     names = Counter()
     for line, _ in _lines(text):
         for pattern in (_CYNGOR, _COUNCIL, _COUNCIL_OF):
             names.update(_clean_council(m.group(1)) for m in pattern.finditer(line))
     names.pop(None, None)
+    if own:
+        names = Counter({k: v for k, v in names.items() if _tier_of(k) in (own, None)})
     ranked = names.most_common(2)
     if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
         return ranked[0][0]
+    return None
+
+
+def _venue_council(lines: list[tuple[str, bool]], own: str | None) -> str | None:
+    """A paper that calls itself only "the Town Council" and meets in "Anytown Town Hall", as
+    its title lines say, is Anytown Town Council."""
+    if not own:
+        return None
+    for line, title in lines:
+        if not title:
+            continue
+        for m in _VENUE.finditer(line if line.isupper() is False else titlecase(line)):
+            if " ".join(m.group(2).lower().split()) == own:
+                name = re.sub(r"^(?:(?:The|Held|In|At|Venue)\s+)+", "", m.group(1).strip())
+                if name:
+                    return f"{name} {titlecase(own)} Council"
     return None
 
 

@@ -87,3 +87,27 @@ def test_malformed_manifest_gets_a_one_line_reason(tmp_path: Path, content, reas
         load_manifest(manifest)
     assert reason in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def _meta_of(text: str) -> dict:
+    from ingest.meeting import infer
+
+    return infer(text, parse_paragraphs(text), {})
+
+
+def test_a_council_named_in_a_sentence_with_another_tier_is_a_partner_not_the_paper_s_own():
+    text = ("## Amenities Committee\n\n## Tuesday 13th March 2018\n\n## Anytown Town Hall\n\n"
+            "A resident raised the grass cutting. The Chairman advised that Bigcity City Council "
+            "is responsible for this service, and Bigcity City Council will be asked.\n\n"
+            "52\tApologies\nNone.\n\n53\tGrants\nThe Town Council agreed the grants. Play "
+            "equipment funded by the Town Council is installed.\n")
+    assert _meta_of(text)["council"] == "Anytown Town Council"  # from the venue, its own tier
+    plain = text.replace("## Anytown Town Hall\n\n", "")
+    assert _meta_of(plain)["council"] is None  # never the partner named in the sentence
+
+
+def test_a_council_named_in_a_title_line_still_wins():
+    text = ("## Anytown Parish Council\n\n## Minutes of 5 March 2024\n\n1. Apologies\nNone.\n\n"
+            "2. Planning\nThe Parish Council noted that Bigcity City Council had approved it. "
+            "The Parish Council had no objection.\n")
+    assert _meta_of(text)["council"] == "Anytown Parish Council"
