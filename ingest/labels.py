@@ -26,7 +26,7 @@ _NUM_SUB = re.compile(r"^(?P<num>\d{1,4}(?:\.[ ]?\d{1,3})*)(?P<sub>[ivx]{1,5}|[a
 _CAPS_TITLE = re.compile(r"^(?P<num>\d{1,3}) (?=[A-Z][A-Z'’&,/ -]*[A-Z][ \t]*$)")
 # "3778 - Llandogo Play Area": a minute number set off by a dash.
 _DASHED = re.compile(r"^(?P<num>\d{1,4})[ \t\u00a0]+[-–][ \t\u00a0]+(?=[A-Z])")
-_PAREN_NUM = re.compile(r"^\((?P<num>\d{1,2})\)" + _AFTER)
+_PAREN_NUM = re.compile(r"^\((?P<num>\d{1,2})\)[.:]?" + _AFTER)  # "(10): Complaints" too
 _ALPHA = re.compile(r"^(?:\((?P<p>[a-z])\)|(?P<b>[a-z])[.)])" + _AFTER
                     + r"|^(?P<c>[a-z])\)(?=[A-Z][a-z])")  # "b)Commercial waste": no space
 _ROMAN = re.compile(r"^(?:\((?P<p>[ivx]{1,5})\)|(?P<b>[ivx]{1,5})[.)])" + _AFTER)
@@ -44,7 +44,7 @@ _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 # For readers that only need to know whether a line starts an item.
 LABEL_START = re.compile(
     r"^(?!(?:19|20)\d{2}/\d{2}\b)(?:\d{1,4}(?:[./]\d{1,3})*(?:[ivx]{1,5}\)|[a-z]\)|[.):])?[ \t]|"
-    r"\d{1,4}\.[A-Z]|\(?[a-zA-Z]{1,4}\)[ \t]|"
+    r"\d{1,4}\.[A-Z]|\(?[a-zA-Z]{1,4}\)[ \t]|\(\d{1,2}\)[.:]?[ \t]|"
     r"[a-z]\.[ \t]|[IVX]{1,5}\.[ \t]|(?:Minute|Item|Agenda Item)\s+\d)")
 BULLET_START = _BULLET
 

@@ -14,7 +14,7 @@ from ingest.structure import parse_paragraphs
     ("Minute 84 Budget", "Minute 84"), ("Item 6 - Highways", "Item 6"), ("Risk 3: Funding", "Risk 3"),
     ("(1) the report be noted", "(1)"), ("(a) note the report", "(a)"), ("b) agree", "(b)"),
     ("(iv) the fourth", "(iv)"), ("3048.Police Report", "3048"), ("805.\tApologies", "805"),
-    ("1\tPolice Report", "1"), ("2  SPECIAL ISSUES", "2"),
+    ("1\tPolice Report", "1"), ("2  SPECIAL ISSUES", "2"), ("(10): Complaints Sub-Committee", "(10)"),
 ])
 def test_printed_labels_are_read_as_printed(line, label):
     assert match_label(line).text == label
@@ -88,3 +88,9 @@ def test_a_label_alone_on_its_line_numbers_the_item_below_it():
                             "Mr A Booth.")
     assert paras["125(1)"].startswith("1. Mr M Balfour") and "125(2)" in paras
     assert paras["61/22"].startswith("61/22 APOLOGIES FOR ABSENCE Apologies were received")
+
+
+def test_a_bracketed_number_with_a_colon_starts_its_own_line_in_a_pdf():
+    from ingest.labels import LABEL_START
+
+    assert LABEL_START.match("(10): Complaints Sub-Committee - Cllrs Shewell and Evans.")
