@@ -30,9 +30,11 @@ from ingest.chunk import split_sentences
 _LABEL_PREFIX = re.compile(r"^\s*(?:[-*•·]\s*)?\d{1,3}(?:\.\d{1,2})*\.?\s+")
 _MARKER = re.compile(r"^(?:[-*•·▪◦●]\s*)?(?:\(?[a-z]\)\s*|[a-z]\.\s+|\(?[ivx]{1,4}\)\s*)?")
 _BULLET_START = re.compile(r"^(?:[-*•·▪◦●]\s|\(?[a-z]\)\s|[a-z]\.\s)")
-# A question of two parts: "who ... and what did they say about ...", or two question marks.
-_TWO_PARTS = re.compile(r"\?.*\S.*\?|(?:\band\b|,|;|\balso\b)\s+(?:who|what|when|where|which|how|"
-                        r"why|did|does|do|is|are|was|were|has|have)\b", re.I)
+# Where a question of two parts turns to its second: "who chaired, and how much did they pay?",
+# "... and what was recommended?", or a second question after a question mark.
+_PART_BREAK = re.compile(r"(?<=\?)\s+(?=\S)|(?:\s*[,;]\s*(?:and\s+|also\s+)?|\s+(?:and|also)\s+)"
+                         r"(?=(?:who|whom|what|whats|when|where|which|how|why|did|does|do|is|"
+                         r"are|was|were|has|have|had)\b)", re.IGNORECASE)
 
 
 class Answerer(Protocol):
@@ -197,8 +199,35 @@ def units_of(passage_text: str) -> list[Unit]:
     return units
 
 
+def question_parts(question: str) -> list[str]:
+    """The parts of a question that asks two (or more) things, each answered on its own; a
+    question of one part is its only part. A part of one word ("... and when?") stays with the
+    part before it."""
+    parts: list[str] = []
+    for piece in _PART_BREAK.split(question):
+        piece = piece.strip(" ,;")
+        if not piece:
+            continue
+        if parts and len(piece.split()) < 2:
+            parts[-1] = f"{parts[-1]} and {piece}"
+        elif parts and len(parts[-1].split()) < 2:
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    return parts if len(parts) > 1 else [question]
+
+
+def parts_with_context(question: str, context: str = "") -> list[tuple[str, str]]:
+    """(part, what it is read with: the follow-up's context and the parts before it) for each
+    part of a two-part question; nothing for a question of one part."""
+    parts = question_parts(question)
+    if len(parts) < 2:
+        return []
+    return [(part, " ".join([context, *parts[:i]]).strip()) for i, part in enumerate(parts)]
+
+
 def two_parts(question: str) -> bool:
-    return bool(_TWO_PARTS.search(question))
+    return len(question_parts(question)) > 1
 
 
 class ExtractiveAnswerer:
@@ -258,11 +287,20 @@ class ExtractiveAnswerer:
         cands, rows = self.features(question, passages, context, reading)
         return rank_candidates(cands, rows, self.model)
 
+    def part_rankings(self, question: str, passages: list[Passage], context: str = "",
+                      reading: Reading | None = None) -> list[list[Candidate]]:
+        """For a question of two parts, the candidates ranked for each part on its own (a
+        later part read with the parts before it, as a follow-up is); none for one part."""
+        return [self.score(part, passages, part_context, reading)
+                for part, part_context in parts_with_context(question, context)]
+
     def answer(self, question: str, query: str, passages: list[Passage],
                reading: Reading | None = None) -> Answer:
-        ranked = self.score(question, passages, query.removesuffix(question).strip(), reading)
-        chosen = select(ranked, self.threshold, self.model, two_parts(question))
-        conf = confidence(ranked, self.model)
+        context = query.removesuffix(question).strip()
+        ranked = self.score(question, passages, context, reading)
+        parts = self.part_rankings(question, passages, context, reading)
+        chosen = choose(ranked, parts, self.threshold, self.model)
+        conf = answer_confidence(ranked, parts, self.model)
         if not chosen:
             return Answer(answer=NOT_IN_PAPERS, abstained=True, confidence=round(conf, 4),
                           reason="not_in_papers", closest=closest(ranked, self.base_url))
@@ -285,6 +323,13 @@ def rank_candidates(cands: list[Candidate], rows: np.ndarray,
 def confidence(ranked: list[Candidate], model: AnswerModel) -> float:
     return round(model.confidence_of([c.score for c in ranked[:2]],
                                      ranked[0].row if ranked else None), 6)
+
+
+def answer_confidence(ranked: list[Candidate], parts: list[list[Candidate]],
+                      model: AnswerModel) -> float:
+    """The answer's confidence: the whole question's, or a part's when that is higher (each
+    part of a two-part question may be answered where the whole is found in no one place)."""
+    return max([confidence(order, model) for order in (ranked, *parts) if order] or [0.0])
 
 
 def reading_order(chosen: list[Candidate]) -> list[Candidate]:
@@ -313,6 +358,22 @@ def select(ranked: list[Candidate], threshold: float, model: AnswerModel,
             continue
         if all(c.unit.display != o.unit.display for o in chosen):
             chosen.append(c)
+    return chosen
+
+
+def choose(ranked: list[Candidate], parts: list[list[Candidate]], threshold: float,
+           model: AnswerModel) -> list[Candidate]:
+    """The selection rule (``select``) on the whole question; then, for a question of two
+    parts, each part's own best candidate joins when its probability reaches the fitted
+    ``part_min``, so that each part gets its cited sentence."""
+    if not ranked or answer_confidence(ranked, parts, model) < threshold:
+        return []
+    chosen = select(ranked, 0.0, model, bool(parts))
+    for order in parts:
+        best = order[0] if order else None
+        if best is not None and best.score >= model.part_min \
+                and all(best.unit.display != o.unit.display for o in chosen):
+            chosen.append(best)
     return chosen
 
 

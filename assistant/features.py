@@ -41,6 +41,11 @@ FEATURES = (
     "council_other",  # ... another council is named
     "committee_match",
     "committee_other",
+    "new_value",  # a value of the kind asked for (a number, date, name) the question does not hold
+    "echo_top",  # the sentence of its paragraph that repeats most of the question
+    "after_top",  # the sentence just after that one: what the paragraph says about it
+    "decision",  # a decision or a view ("resolved", "agreed", "no objection", "deferred")
+    "yes_no_decision",  # ... for a yes-or-no question ("did they approve...?", "is X going ahead?")
 )
 
 _NUMBER = re.compile(r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*%?|£\s?\d|\b(?:one|two|three|four|five|six|"
@@ -80,6 +85,36 @@ _ADDRESSED = re.compile(r"\b(?:assistant|chatbot|language model|AI model|LLM)s?\
                         r"(?:instructions|prompts?|directions)|\bnote to (?:the |any )?"
                         r"(?:assistant|ai|reader model)\b|\bsystem prompt\b", re.I)
 
+_VIEW = re.compile(r"\b(?:resolved|agreed|decided|approved|declined|refused|rejected|deferred|"
+                   r"supported?|object(?:ed|ion)?s?|recommended|noted|accepted|unanimous(?:ly)?)\b",
+                   re.I)
+_VALUE = {
+    "number": re.compile(r"£\s?\d[\d,.]*|\b\d[\d,.]*%?"),
+    "date": re.compile(_DAY_MONTH.pattern + r"|\b(?:january|february|march|april|may|june|july|"
+                       r"august|september|october|november|december|spring|summer|autumn|"
+                       r"winter)\b(?:\s+\d{4})?|\b(?:19|20)\d\d\b", re.I),
+}
+
+
+def values(kind: str | None, text: str, not_names: set[str] = frozenset()) -> set[str]:
+    """The values of the asked-for kind a text holds, lower-cased: amounts and counts, dates,
+    people's names (titled names, runs of capitalised words that name no body, initials)."""
+    if kind in ("number", "count", "share"):
+        return {m.group(0).lower().rstrip(".,") for m in _VALUE["number"].finditer(text)}
+    if kind in ("date", "day"):
+        return {" ".join(m.group(0).lower().split()) for m in _VALUE["date"].finditer(text)}
+    if kind in ("person", "name"):
+        found = {m.group(0).split()[-1].lower() for m in _TITLED.finditer(text)}
+        found |= {b.lower() for a, b in _TWO_CAPS.findall(text)
+                  if not ({a, b} & (_NOT_PERSONAL | not_names))}
+        found |= {w.lower() for w in re.findall(r"\b[A-Z]{2,3}\b", text)}
+        return found
+    return set()
+
+
+# a question answered yes or no, at its start or after a lead-in ("bench outside X - is it...")
+_YES_NO = re.compile(r"(?:^|[-:,;–]\s*)(?:did|does|do|is|are|was|were|will|has|have|had|can|"
+                     r"could|would|should)\b", re.I)
 _INTENTS = [
     (re.compile(r"\bresol|\bdecid|\bdecision|\bagreed?\b|\bapprov|\bvoted?\b", re.I),
      {"resolution"}),
@@ -194,6 +229,8 @@ class QuestionView:
     unknown_words: float
     unknown_name: bool
     reading: Reading
+    asked: set[str]  # the values of the asked-for kind the question itself holds
+    yes_no: float  # 1.0: a yes-or-no question
 
 
 def question_view(question: str, context: str, reading: Reading, idf: dict[str, float],
@@ -213,7 +250,9 @@ def question_view(question: str, context: str, reading: Reading, idf: dict[str, 
         terms=terms, context_terms=context_terms, weight=weight, kind=answer_type(question),
         wanted=intents(question), focus=count_focus(question),
         unknown_words=len([t for t in own if t not in known]) / max(len(own), 1),
-        unknown_name=bool(names - known), reading=reading)
+        unknown_name=bool(names - known), reading=reading,
+        asked=values(answer_type(question), f"{context} {question}"),
+        yes_no=float(bool(_YES_NO.search(question))))
 
 
 def feature_rows(view: QuestionView, cands: list, sims: np.ndarray, idf: dict[str, float],
@@ -258,10 +297,13 @@ def feature_rows(view: QuestionView, cands: list, sims: np.ndarray, idf: dict[st
         row[col["intent"]] = float(m.get("kind") in view.wanted
                                    or ("resolution" in view.wanted and bool(_DECISION.search(text)))
                                    or ("action" in view.wanted and "ACTION" in text))
-        typed = has_type(view.kind, text, body_words(m))
+        focused = bool(view.focus) and counts_focus(view.focus, text, view.kind)
+        # "how many audits": a count answers it only when it counts audits ("1088 audits"),
+        # not any number ("the previous 12 months")
+        counted = focused or not (view.kind == "count" and view.focus)
+        typed = counted and has_type(view.kind, text, body_words(m))
         row[col["type_miss"]] = float(view.kind is not None and not typed)
         row[col["type_hit"]] = float(view.kind is not None and typed)
-        focused = bool(view.focus) and counts_focus(view.focus, text, view.kind)
         row[col["focus_miss"]] = float(bool(view.focus) and not focused)
         row[col["focus_hit"]] = float(focused)
         row[col["reported_question"]] = float(bool(_REPORTED_QUESTION.search(c.unit.text)))
@@ -280,10 +322,23 @@ def feature_rows(view: QuestionView, cands: list, sims: np.ndarray, idf: dict[st
             committee = reading.name_match(body, "committee")
             row[col["committee_match"]] = committee == 1
             row[col["committee_other"]] = committee == -1
+        if view.kind is not None:
+            row[col["new_value"]] = float(counted and bool(values(view.kind, text, body_words(m))
+                                                           - view.asked))
+        row[col["decision"]] = float(bool(_VIEW.search(text)))
+        row[col["yes_no_decision"]] = row[col["decision"]] * view.yes_no
     by_place = {(id(c.passage), c.position): r for r, c in enumerate(cands)}
+    top: dict[int, int] = {}  # passage -> the row of its sentence that repeats most of the question
+    for r, c in enumerate(cands):
+        best = top.get(id(c.passage))
+        if best is None or rows[r, col["overlap"]] > rows[best, col["overlap"]]:
+            top[id(c.passage)] = r
     for r, c in enumerate(cands):
         before = by_place.get((id(c.passage), c.position - 1))
         rows[r, col["after_echo"]] = rows[before, col["overlap"]] if before is not None else 0.0
+        rows[r, col["echo_top"]] = float(top[id(c.passage)] == r
+                                         and (id(c.passage), c.position + 1) in by_place)
+        rows[r, col["after_top"]] = float(before is not None and top[id(c.passage)] == before)
     rows[:, col["sim_gap"]] = rows[:, col["sim"]] - rows[:, col["sim"]].max()
     rows[:, col["overlap_gap"]] = rows[:, col["overlap"]] - rows[:, col["overlap"]].max()
     return rows.round(6)  # the same on every run, whatever order sets were summed in

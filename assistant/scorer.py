@@ -58,6 +58,7 @@ class AnswerModel:
     extra_multi: int = 1  # ... for a question of two parts
     same: bool = False  # further sentences only from the best one's paragraph
     same_multi: bool = False  # ... for a question of two parts
+    part_min: float = 1.01  # a part's own best candidate joins at this probability (1.01: never)
     confidence: dict = field(default_factory=dict)  # the answered-correctly model (below)
     fitted: dict = field(default_factory=dict)  # on what, when, by which command
     spaces: dict = field(default_factory=dict)  # another embedding space's own threshold

@@ -171,16 +171,33 @@ class ClerkService:
         k = self.settings.top_k
         passages = self.retriever.search(searched, request.filters, k=k, query_vector=vector)
         seen = {p.chunk.id for p in passages}
-        for within in (named_papers(reading, lexical.lexicon),
-                       cited_papers(request.question, request.conversation)):
+        vectors = {searched: vector}
+
+        def add(found: list[Passage]) -> None:
+            for p in found:
+                if p.chunk.id not in seen:
+                    seen.add(p.chunk.id)
+                    p.rank = len(passages)
+                    passages.append(p)
+
+        named = named_papers(reading, lexical.lexicon)
+        for within in (named, cited_papers(request.question, request.conversation)):
             if within:
-                for p in self.retriever.search(searched, request.filters, k=k // 2,
-                                               query_vector=vector, within=within):
-                    if p.chunk.id not in seen:
-                        seen.add(p.chunk.id)
-                        p.rank = len(passages)
-                        passages.append(p)
-        return Evidence(query, reading, passages, {searched: vector})
+                add(self.retriever.search(searched, request.filters, k=k // 2,
+                                          query_vector=vector, within=within))
+        # each part of a two-part question searched on its own too (within the papers the
+        # question names, when it names some): the second part's paragraph may share few words
+        # with the whole question
+        from assistant.answer import question_parts
+
+        parts = question_parts(request.question)
+        if len(parts) > 1:
+            texts = [" ".join([part, *reading.expansions]) for part in parts]
+            for text, vec in zip(texts, self.embedder.embed(texts), strict=True):
+                vectors[text] = vec
+                add(self.retriever.search(text, request.filters, k=k // 2, query_vector=vec,
+                                          within=named or None))
+        return Evidence(query, reading, passages, vectors)
 
     def rank(self, request: AskRequest, k: int) -> list[Passage]:
         """The passages in the order the answer model puts them (a passage by its best

@@ -20,10 +20,10 @@ import numpy as np
 from assistant.answer import (
     Candidate,
     ExtractiveAnswerer,
-    confidence,
+    answer_confidence,
+    choose,
+    parts_with_context,
     rank_candidates,
-    select,
-    two_parts,
 )
 from assistant.embedder import Embedder
 from assistant.features import FEATURES
@@ -36,6 +36,7 @@ from eval.metrics import fact_present, facts_present, is_gold
 
 EXTRA = (1, 2)  # further sentences an answer may quote
 RATIOS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: never a second sentence
+PART_MINS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1.01)  # a part's own best joins (1.01: never)
 
 
 @dataclass
@@ -47,7 +48,11 @@ class Example:
     rows: np.ndarray
     labels: np.ndarray  # 1: in a gold paragraph and holds a key fact
     gold: np.ndarray  # 1: in a gold paragraph (what a citation is scored on)
-    multi: bool
+    parts: list[tuple[list[Candidate], np.ndarray]]  # each part's, for a two-part question
+
+    @property
+    def multi(self) -> bool:
+        return bool(self.parts)
 
 
 def collect(items: Sequence[QAItem], service: ClerkService) -> list[Example]:
@@ -59,12 +64,14 @@ def collect(items: Sequence[QAItem], service: ClerkService) -> list[Example]:
     for item in items:
         ev = service.evidence(AskRequest(question=item.question))
         cands, rows = answerer.features(item.question, ev.passages, "", ev.reading)
+        parts = [answerer.features(part, ev.passages, context, ev.reading)
+                 for part, context in parts_with_context(item.question)]
         gold = np.array([is_gold(c.passage.meta.get("doc_id"), c.passage.meta.get("paragraph"),
                                  c.passage.text, item.gold) for c in cands], dtype=float)
         holds = np.array([any(fact_present(c.unit.display, f) for f in item.key_facts)
                           for c in cands], dtype=float)
         out.append(Example(item, cands, rows, gold * holds if item.answerable else gold * 0,
-                           gold, two_parts(item.question)))
+                           gold, parts))
     return out
 
 
@@ -98,6 +105,10 @@ def ranked(example: Example, model: AnswerModel) -> list[Candidate]:
     return rank_candidates(example.cands, example.rows, model)
 
 
+def part_orders(example: Example, model: AnswerModel) -> list[list[Candidate]]:
+    return [rank_candidates(cands, rows, model) for cands, rows in example.parts]
+
+
 def outcome(example: Example, chosen: list[Candidate]) -> tuple[bool, int, int]:
     """(key facts all in the answer, citations, citations of a gold paragraph)."""
     text = "\n".join(c.unit.display for c in chosen)
@@ -113,33 +124,36 @@ def fit_model(examples: Sequence[Example], today: dt.date | None = None) -> Answ
     model = AnswerModel(list(FEATURES), w["mean"], w["scale"], w["coef"], w["intercept"],
                         threshold=0.0, second_ratio=1.01, second_ratio_multi=1.01)
     orders = [ranked(e, model) for e in examples]
+    parts = [part_orders(e, model) for e in examples]
     for multi in (False, True):
-        group = [(e, o) for e, o in zip(examples, orders) if e.multi == multi
-                 and e.item.answerable]
-        best, best_score = (1.01, 1, False), -1.0
-        for ratio, extra, same in itertools.product(RATIOS, EXTRA, (False, True)):
+        group = [(e, o, p) for e, o, p in zip(examples, orders, parts)
+                 if e.multi == multi and e.item.answerable]
+        best, best_score = (1.01, 1, False, 1.01), -1.0
+        for ratio, extra, same, part_min in itertools.product(
+                RATIOS, EXTRA, (False, True), PART_MINS if multi else (1.01,)):
             trial = AnswerModel(**{**model.__dict__, "second_ratio": ratio,
                                    "second_ratio_multi": ratio, "extra": extra,
-                                   "extra_multi": extra, "same": same, "same_multi": same})
+                                   "extra_multi": extra, "same": same, "same_multi": same,
+                                   "part_min": part_min})
             ok = cited = good = 0
-            for e, order in group:
-                a, n, g = outcome(e, select(order, 0.0, trial, multi))
+            for e, order, p in group:
+                a, n, g = outcome(e, choose(order, p, 0.0, trial))
                 ok, cited, good = ok + a, cited + n, good + g
             score = ok / max(len(group), 1) + good / max(cited, 1)
             if score > best_score + 1e-9:
-                best, best_score = (ratio, extra, same), score
+                best, best_score = (ratio, extra, same, part_min), score
         if multi:
-            model.second_ratio_multi, model.extra_multi, model.same_multi = best
+            model.second_ratio_multi, model.extra_multi, model.same_multi, model.part_min = best
         else:
-            model.second_ratio, model.extra, model.same = best
-    chosen = [select(order, 0.0, model, e.multi) if order else [] for e, order in
-              zip(examples, orders)]
+            model.second_ratio, model.extra, model.same, _ = best
+    chosen = [choose(order, p, 0.0, model) if order else [] for order, p in
+              zip(orders, parts)]
     facts_ok = [outcome(e, c)[0] for e, c in zip(examples, chosen)]
     inputs = [(confidence_inputs([c.score for c in order[:2]], order[0].row), ok)
               for order, ok in zip(orders, facts_ok) if order]
     model.confidence = _fit_logistic(np.array([x for x, _ in inputs]),
                                      np.array([ok for _, ok in inputs], dtype=float))
-    cal = _choose_threshold(model, examples, orders, facts_ok, today)
+    cal = _choose_threshold(model, examples, orders, parts, facts_ok, today)
     model.threshold = cal.threshold
     bodies = sorted({e.item.body for e in examples})
     model.fitted = {"command": "clerk eval --fit", "date": cal.date,
@@ -149,17 +163,19 @@ def fit_model(examples: Sequence[Example], today: dt.date | None = None) -> Answ
 
 
 def _choose_threshold(model: AnswerModel, examples: Sequence[Example], orders: list,
-                      facts_ok: list[bool], today: dt.date | None = None) -> Calibration:
+                      parts: list, facts_ok: list[bool],
+                      today: dt.date | None = None) -> Calibration:
     """The confidence that best separates right answers from unanswerable questions."""
-    return choose_threshold([confidence(o, model) if o else 0.0 for o in orders], facts_ok,
-                            [e.item.answerable for e in examples], today=today)
+    return choose_threshold([answer_confidence(o, p, model) for o, p in zip(orders, parts)],
+                            facts_ok, [e.item.answerable for e in examples], today=today)
 
 
 def refit_threshold(model: AnswerModel, examples: Sequence[Example]) -> float:
     """The threshold for these weights on these questions (another embedding space's scores)."""
     orders = [ranked(e, model) for e in examples]
-    facts_ok = [outcome(e, select(o, 0.0, model, e.multi))[0] for e, o in zip(examples, orders)]
-    return _choose_threshold(model, examples, orders, facts_ok).threshold
+    parts = [part_orders(e, model) for e in examples]
+    facts_ok = [outcome(e, choose(o, p, 0.0, model))[0] for e, o, p in zip(examples, orders, parts)]
+    return _choose_threshold(model, examples, orders, parts, facts_ok).threshold
 
 
 def run_fit(config, out: Path = MODEL_PATH, embedder: Embedder | None = None,
