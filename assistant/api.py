@@ -19,6 +19,7 @@ from fastapi_offline import FastAPIOffline
 from assistant.errors import BadQuestionError, ClerkError, PaperError, StoreError
 from assistant.guards import BodyLimit, RateLimits, RequestContext, limited
 from assistant.health import readiness
+from assistant.kept import keep_answer, mount_kept
 from assistant.logs import log_answer
 from assistant.models import Answer, AskRequest, RegisterQuery, RegisterResponse
 from assistant.pages import render_page
@@ -174,7 +175,8 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
     async def ask(body: AskRequest, service: Service):
         """Answer a question from the papers. Each sentence of `answer` ends with `[n]`, and
         `citations[n-1]` names the meeting, the paragraph and the exact quote. When the papers
-        don't answer it, `abstained` is true and no citation is given. With an API key set,
+        don't answer it, `abstained` is true and no citation is given. With `keep`, the answer
+        is kept under `answer_id` for votes and links. With an API key set,
         each `view_url` is a signed link that opens the paper page without the key until it
         expires (CLERK_LINK_TTL_S)."""
         started = time.perf_counter()
@@ -184,6 +186,8 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         async with slot:
             answer = await run_in_threadpool(service.ask, body)
         answered(answer, started, body.question)
+        if body.keep:
+            answer = await run_in_threadpool(keep_answer, settings, body.question, answer)
         return sign_links(jsonable_encoder(answer), signer)
 
     @app.post("/ask/stream", dependencies=AuthorisedAsk,
@@ -202,6 +206,8 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
                     data = jsonable_encoder(payload)
                     if kind == "answer":
                         answered(payload, started, body.question)
+                        if body.keep:
+                            data = jsonable_encoder(keep_answer(settings, body.question, payload))
                         data = sign_links(data, signer)
                     yield f"event: {kind}\ndata: {json.dumps(data)}\n\n"
             except ClerkError as exc:
@@ -211,6 +217,8 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
 
         return StreamingResponse(sse(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache"})
+
+    mount_kept(app, settings, signer, Authorised)
 
     @app.get("/papers", dependencies=Authorised)
     def papers(service: Service) -> list[dict]:

@@ -58,6 +58,10 @@ class AskRequest(BaseModel):
     filters: Filters = Field(default_factory=Filters)
     conversation: list[Turn] = Field(default_factory=list, max_length=20,
                                      description="Earlier turns, oldest first, for follow-ups.")
+    keep: bool = Field(False, description="Keep the answer on the server under `answer_id`, so "
+                       "that it can be voted on (POST /feedback) and linked to "
+                       "(GET /answers/{answer_id}, or the page at /?answer=ID). The question is "
+                       "kept with it.")
 
     @field_validator("question")
     @classmethod
@@ -107,6 +111,8 @@ class Answer(BaseModel):
     closest: list[CitedParagraph] = Field(
         default_factory=list, description="When the papers don't say (not_in_papers): the "
         "passages that came closest, for the reader to check for themselves. Not an answer.")
+    answer_id: str | None = Field(None, description="When the request asked to `keep` it: the "
+                                  "id to vote on and to link to; null otherwise.")
 
     @model_validator(mode="after")
     def _abstention_has_reason(self) -> "Answer":
@@ -116,6 +122,30 @@ class Answer(BaseModel):
 
 
 NOT_IN_PAPERS = "The papers I have don't say."
+
+
+class VoteRequest(BaseModel):
+    """A 👍 or 👎 on a kept answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer_id: str = Field(pattern=r"^[0-9a-f]{16}$", description="The answer's `answer_id`.")
+    vote: Literal["up", "down"]
+
+
+class VoteResponse(BaseModel):
+    recorded: Literal[True] = True
+    answer_id: str
+    vote: Literal["up", "down"]
+
+
+class KeptAnswer(BaseModel):
+    """An answer kept with its question, as it was given."""
+
+    answer_id: str
+    question: str
+    time: str = Field(description="When it was answered (UTC, ISO 8601).")
+    answer: Answer
 
 
 # -- The resolutions and actions register (GET /resolutions) ----------------------------------
