@@ -64,9 +64,10 @@ def feedback_path(settings: Settings) -> Path:
 
 def record_vote(settings: Settings, answer_id: str, vote: str, *, user: str | None,
                 channel: str | None = None, ts: str | None = None,
-                source: str = "slack") -> dict | None:
-    """Append one vote (with the question, answer and citations it is about, and where it was
-    given: slack or web); None when the answer is unknown, so nothing was stored."""
+                source: str = "slack", reason: dict | None = None) -> dict | None:
+    """Append one vote (with the question, answer and citations it is about, where it was
+    given: slack or web, and for a 👎 what was wrong when the voter said); None when the answer
+    is unknown, so nothing was stored."""
     if vote not in ("up", "down"):
         raise ValueError(f"a vote is 'up' or 'down', not {vote!r}")
     if source not in SOURCES:
@@ -78,6 +79,8 @@ def record_vote(settings: Settings, answer_id: str, vote: str, *, user: str | No
            "channel": channel, "ts": ts, "question": answer["question"],
            "answer": answer["answer"], "abstained": answer["abstained"],
            "citations": answer["citations"]}
+    if reason:
+        row["reason"] = reason
     path = feedback_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock"), path.open("a", encoding="utf-8") as f:
@@ -107,7 +110,11 @@ def eval_case(vote: dict) -> dict:
     gold = [{"doc_id": c["doc_id"], "paragraph": c["paragraph"], "evidence": c["quote"]}
             for c in vote.get("citations") or []]
     notes = (f"vote: {vote['vote']} by {vote.get('user') or 'unknown'} at {vote['time']} "
-             f"({vote.get('source', 'slack')}); Clerk answered: {vote['answer']}")
+             f"({vote.get('source', 'slack')}); ")
+    if reason := vote.get("reason"):
+        said = f": {reason['detail']}" if reason.get("detail") else ""
+        notes += f"what was wrong: {reason.get('what')}{said}; "
+    notes += f"Clerk answered: {vote['answer']}"
     return {"id": f"fb-{vote['answer_id']}-{vote.get('user') or 'unknown'}", "split": "review",
             "kind": "feedback", "question": vote["question"],
             "answerable": not vote.get("abstained", False), "key_facts": [], "gold": gold,
