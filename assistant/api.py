@@ -21,7 +21,8 @@ from assistant.guards import BodyLimit, RateLimits, RequestContext, limited
 from assistant.health import readiness
 from assistant.kept import keep_answer, mount_kept
 from assistant.logs import log_answer
-from assistant.models import Answer, AskRequest, RegisterQuery, RegisterResponse
+from assistant.models import (Answer, AskRequest, Health, Paper, PaperSummary, RegisterPage,
+                              RegisterResponse)
 from assistant.pages import render_page
 from assistant.papers import (MAX_QUOTE, page_headers, paper_view, pdf_source, printed_sheets,
                               refusal_page, render_paper_html)
@@ -220,12 +221,18 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
 
     mount_kept(app, settings, signer, Authorised)
 
-    @app.get("/papers", dependencies=Authorised)
-    def papers(service: Service) -> list[dict]:
-        """The indexed papers: id, title, council, committee, meeting date, paragraph count."""
-        return service.papers()
+    @app.get("/papers", dependencies=Authorised, response_model=list[PaperSummary])
+    def papers(service: Service, response: Response,
+               limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+               offset: Annotated[int, Query(ge=0)] = 0):
+        """The indexed papers (oldest meeting first, undated first): id, title, council,
+        committee, meeting date, paragraph count. `limit` and `offset` give a page of them;
+        the `X-Total-Count` header says how many there are in all."""
+        rows = service.papers()
+        response.headers["X-Total-Count"] = str(len(rows))
+        return rows[offset:None if limit is None else offset + limit]
 
-    @app.get("/papers/{doc_id}", dependencies=Authorised,
+    @app.get("/papers/{doc_id}", dependencies=Authorised, response_model=Paper,
              responses={200: {"content": {"text/html": {}}}})
     def paper(doc_id: str, request: Request, service: Service):
         """One paper with its labelled paragraphs, in order, so a citation can be read in
@@ -293,7 +300,7 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
                         headers={"Cache-Control": "private, max-age=3600"})
 
     @app.get("/resolutions", response_model=RegisterResponse, dependencies=Authorised)
-    def resolutions(params: Annotated[RegisterQuery, Query()], service: Service):
+    def resolutions(params: Annotated[RegisterPage, Query()], service: Service):
         """The resolutions and actions register: every resolution, recommendation, action and
         "further information to be provided" item in the papers (papers with no printed meeting
         date first, then oldest meeting first). Each record gives its owner and due date where
@@ -301,13 +308,16 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         (`quote` is the record's own text), and its follow-through: the later papers that take
         its subject up, or "no later paper mentions it". Filter with `q` (every word must
         appear), `committee` and `owner` (part of the name), `kind`, and `date_from`/`date_to`
-        (YYYY-MM-DD)."""
+        (YYYY-MM-DD). `limit` and `offset` give a page of the matching records; `total` says
+        how many match."""
         records = service.resolutions(params)
-        return sign_links(jsonable_encoder(RegisterResponse(records=records,
-                                                            count=len(records))), signer)
+        page = records[params.offset:None if params.limit is None
+                       else params.offset + params.limit]
+        return sign_links(jsonable_encoder(RegisterResponse(records=page, count=len(page),
+                                                            total=len(records))), signer)
 
-    @app.get("/healthz")
-    def healthz(service: Service) -> dict:
+    @app.get("/healthz", response_model=Health)
+    def healthz(service: Service):
         """Liveness and what is indexed."""
         records = service.store.records()
         return {"status": "ok", "papers": len(records),

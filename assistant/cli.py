@@ -279,7 +279,8 @@ def resolutions(q, committee, owner, kind, date_from, date_to, as_json) -> None:
     except ClerkError as exc:
         _fail(exc)
     if as_json:
-        click.echo(RegisterResponse(records=records, count=len(records)).model_dump_json(indent=2))
+        click.echo(RegisterResponse(records=records, count=len(records),
+                                    total=len(records)).model_dump_json(indent=2))
         return
     if not records:
         click.echo("No records match.")
