@@ -120,6 +120,12 @@ def test_on_a_390px_phone_the_preview_stays_on_screen(browser, api_server):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "answer-390px-preview.png"))
+        tools = last_reply(page).locator(".reply-tools")
+        tools.scroll_into_view_if_needed()
+        for control in tools.locator("button, a").all():  # all on screen, none cut off
+            box = control.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        page.screenshot(path=str(SHOTS / "answer-390px-tools.png"))
     finally:
         context.close()
 
@@ -155,3 +161,25 @@ def test_a_link_to_an_unknown_answer_says_so_in_one_line(page, api_server):
         "The linked answer could not be shown: no answer '0123456789abcdef' is kept on this "
         "server")
     expect(page.locator("#log > .turn")).to_have_count(0)
+
+
+def test_the_page_reads_the_answer_from_the_stream_showing_its_text_as_it_comes(page, api_server):
+    """The page asks /ask/stream: the `delta` text is shown in the pending reply before the
+    final answer (with its links and sources) replaces it."""
+    page.goto(api_server.url + "/")
+    page.evaluate("""() => {
+      window.streamed = [];
+      new MutationObserver((records) => {
+        for (const r of records) for (const n of r.addedNodes) {
+          const box = n.nodeType === 3 ? n.parentElement : n;
+          if (box && box.classList && box.classList.contains("has-text")) {
+            window.streamed.push(box.textContent);
+          }
+        }
+      }).observe(document.getElementById("log"), { childList: true, subtree: true });
+    }""")
+    ask(page, AUDITS)
+    streamed = page.evaluate("window.streamed")
+    assert streamed and "1088" in streamed[0] and "[1]" in streamed[0], streamed
+    expect(last_reply(page).locator(".waiting")).to_have_count(0)  # replaced by the answer
+    expect(last_reply(page).locator(".answer-text a.cite-ref").first).to_have_text("[1]")
