@@ -5,6 +5,10 @@ progress bar of `clerk ingest`."""
 import json
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
 
 from tests.assistant.test_live_and_cli import clerk
 from tests.conftest import CORPUS, ROOT, free_port, server_env
@@ -49,17 +53,64 @@ def test_with_no_server_up_ask_says_so_and_answers_here(sample_store):
     assert "1088 audits completed" in out.stdout
 
 
+class RecordingProxy:
+    """A real HTTP server in front of a Clerk server: forwards each request and keeps the JSON
+    bodies POSTed to /ask, to see what `clerk chat` sends."""
+
+    def __init__(self, target: str):
+        self.asked: list[dict] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def forward(self, method: str) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path == "/ask":
+                    proxy.asked.append(json.loads(body))
+                r = httpx.request(method, target + self.path, content=body or None,
+                                  headers={"Content-Type": "application/json"}, timeout=120)
+                self.send_response(r.status_code)
+                self.send_header("Content-Type", r.headers.get("content-type", "text/plain"))
+                self.send_header("Content-Length", str(len(r.content)))
+                self.end_headers()
+                self.wfile.write(r.content)
+
+            def do_GET(self):
+                self.forward("GET")
+
+            def do_POST(self):
+                self.forward("POST")
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 def test_chat_answers_a_follow_up_with_the_conversation_and_ends_on_exit(api_server,
                                                                           tmp_path):
-    env = no_local_model(tmp_path, CLERK_SERVER=api_server.url)
-    out = subprocess_chat(env, f"{AUDITS}\n\n{FOLLOW_UP}\nexit\nnever asked\n")
+    proxy = RecordingProxy(api_server.url)
+    try:
+        env = no_local_model(tmp_path, CLERK_SERVER=proxy.url)
+        out = subprocess_chat(env, f"{AUDITS}\n\n{FOLLOW_UP}\nexit\nnever asked\n")
+    finally:
+        proxy.stop()
     assert out.returncode == 0, out.stderr
     first, second = [a for a in out.stdout.split("> ") if a.strip()]  # after each prompt
-    assert "1088" in first
-    assert "Private Fostering" in second  # only found with the first question's context
-    assert "never asked" not in out.stdout
+    assert "1088" in first and "paragraph 19" in first
+    assert "Private Fostering" in second
+    assert "never asked" not in out.stdout and len(proxy.asked) == 2  # the blank line skipped
+    assert proxy.asked[0]["conversation"] == []
+    turns = proxy.asked[1]["conversation"]
+    assert turns[0] == {"role": "user", "content": AUDITS, "citations": []}
+    assert turns[1]["role"] == "assistant" and "1088" in turns[1]["content"]
+    assert turns[1]["citations"][0]["paragraph"] == "19"  # searched again on the follow-up
     assert "type exit (or press Ctrl-D) to stop" in out.stderr
-
 
 
 def subprocess_chat(env, typed: str):
