@@ -19,8 +19,10 @@ from fastapi_offline import FastAPIOffline
 from assistant.errors import BadQuestionError, ClerkError, PaperError, StoreError
 from assistant.guards import BodyLimit, RateLimits, RequestContext, limited
 from assistant.health import readiness
+from assistant.kept import keep_answer, mount_kept
 from assistant.logs import log_answer
-from assistant.models import Answer, AskRequest, RegisterQuery, RegisterResponse
+from assistant.models import (Answer, AskRequest, Health, Paper, PaperSummary, RegisterPage,
+                              RegisterResponse)
 from assistant.pages import render_page
 from assistant.papers import (MAX_QUOTE, page_headers, paper_view, pdf_source, printed_sheets,
                               refusal_page, render_paper_html)
@@ -174,7 +176,8 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
     async def ask(body: AskRequest, service: Service):
         """Answer a question from the papers. Each sentence of `answer` ends with `[n]`, and
         `citations[n-1]` names the meeting, the paragraph and the exact quote. When the papers
-        don't answer it, `abstained` is true and no citation is given. With an API key set,
+        don't answer it, `abstained` is true and no citation is given. With `keep`, the answer
+        is kept under `answer_id` for votes and links. With an API key set,
         each `view_url` is a signed link that opens the paper page without the key until it
         expires (CLERK_LINK_TTL_S)."""
         started = time.perf_counter()
@@ -184,6 +187,8 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         async with slot:
             answer = await run_in_threadpool(service.ask, body)
         answered(answer, started, body.question)
+        if body.keep:
+            answer = await run_in_threadpool(keep_answer, settings, body.question, answer)
         return sign_links(jsonable_encoder(answer), signer)
 
     @app.post("/ask/stream", dependencies=AuthorisedAsk,
@@ -202,6 +207,8 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
                     data = jsonable_encoder(payload)
                     if kind == "answer":
                         answered(payload, started, body.question)
+                        if body.keep:
+                            data = jsonable_encoder(keep_answer(settings, body.question, payload))
                         data = sign_links(data, signer)
                     yield f"event: {kind}\ndata: {json.dumps(data)}\n\n"
             except ClerkError as exc:
@@ -212,12 +219,20 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         return StreamingResponse(sse(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache"})
 
-    @app.get("/papers", dependencies=Authorised)
-    def papers(service: Service) -> list[dict]:
-        """The indexed papers: id, title, council, committee, meeting date, paragraph count."""
-        return service.papers()
+    mount_kept(app, settings, signer, Authorised)
 
-    @app.get("/papers/{doc_id}", dependencies=Authorised,
+    @app.get("/papers", dependencies=Authorised, response_model=list[PaperSummary])
+    def papers(service: Service, response: Response,
+               limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+               offset: Annotated[int, Query(ge=0)] = 0):
+        """The indexed papers (oldest meeting first, undated first): id, title, council,
+        committee, meeting date, paragraph count. `limit` and `offset` give a page of them;
+        the `X-Total-Count` header says how many there are in all."""
+        rows = service.papers()
+        response.headers["X-Total-Count"] = str(len(rows))
+        return rows[offset:None if limit is None else offset + limit]
+
+    @app.get("/papers/{doc_id}", dependencies=Authorised, response_model=Paper,
              responses={200: {"content": {"text/html": {}}}})
     def paper(doc_id: str, request: Request, service: Service):
         """One paper with its labelled paragraphs, in order, so a citation can be read in
@@ -285,7 +300,7 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
                         headers={"Cache-Control": "private, max-age=3600"})
 
     @app.get("/resolutions", response_model=RegisterResponse, dependencies=Authorised)
-    def resolutions(params: Annotated[RegisterQuery, Query()], service: Service):
+    def resolutions(params: Annotated[RegisterPage, Query()], service: Service):
         """The resolutions and actions register: every resolution, recommendation, action and
         "further information to be provided" item in the papers (papers with no printed meeting
         date first, then oldest meeting first). Each record gives its owner and due date where
@@ -293,13 +308,16 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         (`quote` is the record's own text), and its follow-through: the later papers that take
         its subject up, or "no later paper mentions it". Filter with `q` (every word must
         appear), `committee` and `owner` (part of the name), `kind`, and `date_from`/`date_to`
-        (YYYY-MM-DD)."""
+        (YYYY-MM-DD). `limit` and `offset` give a page of the matching records; `total` says
+        how many match."""
         records = service.resolutions(params)
-        return sign_links(jsonable_encoder(RegisterResponse(records=records,
-                                                            count=len(records))), signer)
+        page = records[params.offset:None if params.limit is None
+                       else params.offset + params.limit]
+        return sign_links(jsonable_encoder(RegisterResponse(records=page, count=len(page),
+                                                            total=len(records))), signer)
 
-    @app.get("/healthz")
-    def healthz(service: Service) -> dict:
+    @app.get("/healthz", response_model=Health)
+    def healthz(service: Service):
         """Liveness and what is indexed."""
         records = service.store.records()
         return {"status": "ok", "papers": len(records),

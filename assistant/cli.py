@@ -29,16 +29,21 @@ def cli() -> None:
 @click.option("--manifest", type=click.Path(path_type=Path), help="YAML or CSV: file, council, "
               "committee, meeting_date, doc_type, title, url (default: manifest.yaml in a folder)")
 @click.option("--prune", is_flag=True, help="Remove indexed papers no longer among PATHS.")
-def ingest(paths: tuple[Path, ...], manifest: Path | None, prune: bool) -> None:
+@click.option("--progress/--no-progress", default=None, help="Progress bars on stderr; the "
+              "embedding bar stays when done [default: when stderr is a terminal].")
+def ingest(paths: tuple[Path, ...], manifest: Path | None, prune: bool,
+           progress: bool | None) -> None:
     """Add or update papers (.txt .md .html .pdf .docx); unchanged files cost nothing."""
     from assistant.embedder import make_embedder
+    from assistant.progress import EmbeddingProgress
     from ingest.pipeline import run_ingest
 
     settings = get_settings()
     try:
-        report = run_ingest(list(paths), settings,
-                            lambda: make_embedder(settings),
-                            manifest=manifest, prune=prune)
+        with EmbeddingProgress(progress) as bar:
+            report = run_ingest(list(paths), settings,
+                                lambda: bar.wrap(make_embedder(settings)),
+                                manifest=manifest, prune=prune, progress=progress)
     except ClerkError as exc:
         _fail(exc)
     click.echo(report.summary())
@@ -130,18 +135,21 @@ def print_answer(answer) -> None:
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Meetings on or after.")
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Meetings on or before.")
 @click.option("--doc-type", help="minutes, report, ...")
-def ask(question, as_json, committee, council, date_from, date_to, doc_type) -> None:
+@click.option("--server", metavar="URL", help="Ask this running `clerk serve` (its model is "
+              "loaded already) [default: CLERK_SERVER]; when it cannot be reached, answer here.")
+def ask(question, as_json, committee, council, date_from, date_to, doc_type, server) -> None:
     """Answer QUESTION from the indexed papers, citing meeting and paragraph."""
     from pydantic import ValidationError
 
     from assistant.models import AskRequest
-    from assistant.service import ClerkService
+    from assistant.remote import make_asker
 
     try:
         request = AskRequest(question=question, filters=_filters(
             committee, council, date_from and date_from.date(), date_to and date_to.date(),
             doc_type))
-        answer = ClerkService(get_settings()).ask(request)
+        answer = make_asker(get_settings(), server,
+                            lambda line: click.echo(line, err=True))(request)
     except ValidationError as exc:
         raise click.BadParameter("; ".join(e["msg"].removeprefix("Value error, ")
                                            for e in exc.errors())) from exc
@@ -271,7 +279,8 @@ def resolutions(q, committee, owner, kind, date_from, date_to, as_json) -> None:
     except ClerkError as exc:
         _fail(exc)
     if as_json:
-        click.echo(RegisterResponse(records=records, count=len(records)).model_dump_json(indent=2))
+        click.echo(RegisterResponse(records=records, count=len(records),
+                                    total=len(records)).model_dump_json(indent=2))
         return
     if not records:
         click.echo("No records match.")
@@ -289,12 +298,14 @@ def resolutions(q, committee, owner, kind, date_from, date_to, as_json) -> None:
 
 
 def _register() -> None:
+    from assistant.chat_cli import chat
     from assistant.feedback import feedback_group
     from assistant.slack import slack_command
     from assistant.sync_cli import sync_group
     from eval.cli import eval_command
 
     cli.add_command(eval_command, "eval")
+    cli.add_command(chat)
     cli.add_command(slack_command)
     cli.add_command(feedback_group)
     cli.add_command(sync_group)

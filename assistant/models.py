@@ -58,6 +58,10 @@ class AskRequest(BaseModel):
     filters: Filters = Field(default_factory=Filters)
     conversation: list[Turn] = Field(default_factory=list, max_length=20,
                                      description="Earlier turns, oldest first, for follow-ups.")
+    keep: bool = Field(False, description="Keep the answer on the server under `answer_id`, so "
+                       "that it can be voted on (POST /feedback) and linked to "
+                       "(GET /answers/{answer_id}, or the page at /?answer=ID). The question is "
+                       "kept with it.")
 
     @field_validator("question")
     @classmethod
@@ -107,6 +111,8 @@ class Answer(BaseModel):
     closest: list[CitedParagraph] = Field(
         default_factory=list, description="When the papers don't say (not_in_papers): the "
         "passages that came closest, for the reader to check for themselves. Not an answer.")
+    answer_id: str | None = Field(None, description="When the request asked to `keep` it: the "
+                                  "id to vote on and to link to; null otherwise.")
 
     @model_validator(mode="after")
     def _abstention_has_reason(self) -> "Answer":
@@ -116,6 +122,90 @@ class Answer(BaseModel):
 
 
 NOT_IN_PAPERS = "The papers I have don't say."
+
+
+# -- What is indexed (GET /papers, /papers/{doc_id}, /healthz) -------------------------------
+
+class PaperSummary(BaseModel):
+    """One indexed paper, as GET /papers lists it."""
+
+    doc_id: str
+    title: str | None = None
+    council: str | None = None
+    committee: str | None = None
+    meeting_date: str | None = Field(None, description="YYYY-MM-DD; null when the paper "
+                                     "prints no meeting date.")
+    doc_type: str | None = None
+    url: str | None = Field(None, description="The paper's published web address; null when "
+                            "it has none.")
+    paragraphs: int = Field(0, description="How many paragraphs were indexed.")
+
+
+class PaperParagraph(BaseModel):
+    label: str = Field(description="As printed: 19, 12.3, Resolved 1, or a heading's n-th "
+                       "paragraph.")
+    anchor: str = Field(description="The id of its element on the paper page (#p-19).")
+    text: str
+    heading: str | None = None
+    kind: str | None = Field(None, description="resolution, action, ... where the paper marks "
+                             "one.")
+    start: int | None = Field(None, description="Offset of the paragraph in the paper's text.")
+    end: int | None = None
+    page: int | None = Field(None, description="PDF only: the page it starts on (1-based).")
+    boxes: list[list[float]] = Field(default_factory=list, description="PDF only: its printed "
+                                     "lines, each [page, x0, top, x1, bottom] in points.")
+
+
+class Paper(BaseModel):
+    """One paper with its labelled paragraphs, in order."""
+
+    doc_id: str
+    title: str | None = None
+    council: str | None = None
+    committee: str | None = None
+    meeting_date: str | None = None
+    doc_type: str | None = None
+    url: str | None = None
+    context_fields: list[str] = Field(default_factory=list, description="Fields known from "
+                                      "context rather than printed in the paper.")
+    paragraphs: list[PaperParagraph]
+
+
+class Health(BaseModel):
+    """Alive, and what is indexed."""
+
+    status: Literal["ok"] = "ok"
+    papers: int
+    paragraphs: int
+    store: Literal["embedded", "server"]
+    embedding: str = Field(description="The embedding space the server searches in.")
+    papers_embedded_otherwise: int = Field(description="Papers another embedding backend "
+                                           "made (re-ingest them with this server's backend).")
+    answerer: Literal["extractive", "llm"]
+
+
+class VoteRequest(BaseModel):
+    """A 👍 or 👎 on a kept answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer_id: str = Field(pattern=r"^[0-9a-f]{16}$", description="The answer's `answer_id`.")
+    vote: Literal["up", "down"]
+
+
+class VoteResponse(BaseModel):
+    recorded: Literal[True] = True
+    answer_id: str
+    vote: Literal["up", "down"]
+
+
+class KeptAnswer(BaseModel):
+    """An answer kept with its question, as it was given."""
+
+    answer_id: str
+    question: str
+    time: str = Field(description="When it was answered (UTC, ISO 8601).")
+    answer: Answer
 
 
 # -- The resolutions and actions register (GET /resolutions) ----------------------------------
@@ -178,6 +268,16 @@ class RegisterRecord(CitedParagraph):
     follow_through: FollowThrough
 
 
+class RegisterPage(RegisterQuery):
+    """The register's filters, and which of the matching records to give."""
+
+    limit: int | None = Field(None, ge=1, le=1000, description="At most this many records "
+                              "(all when not given).")
+    offset: int = Field(0, ge=0, description="Skip this many matching records first.")
+
+
 class RegisterResponse(BaseModel):
     records: list[RegisterRecord]
-    count: int
+    count: int = Field(description="How many records this response holds.")
+    total: int | None = Field(None, description="How many records match the filters (with "
+                              "limit and offset, more than `count` when there are more pages).")

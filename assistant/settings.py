@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64_000
     top_k: int = 8
 
+    # clerk ask and clerk chat: a running `clerk serve` to ask (its model already loaded)
+    # instead of loading the model here; when it cannot be reached they answer here
+    server: str | None = None
+
     # HTTP
     api_key: str | None = None
     public_url: str | None = None  # base URL used in citation links, e.g. https://clerk.council.gov.uk

@@ -25,6 +25,7 @@ from assistant.security import LinkSigner, sign_links
 from assistant.settings import Settings, get_settings
 from assistant.slack_blocks import (
     FEEDBACK_DOWN,
+    FEEDBACK_REASON,
     FEEDBACK_UP,
     SeenEvents,
     answer_blocks,
@@ -33,7 +34,10 @@ from assistant.slack_blocks import (
     fallback_text,
     message_blocks,
     plain_text,
+    reason_of,
+    reason_view,
     thread_turns,
+    view_values,
 )
 from assistant.slack_delivery import (
     SORRY,
@@ -53,6 +57,9 @@ HELP = ("Ask me about the committee papers, for example: _How many case audits h
         "`/clerk your question`. Mention me again in the thread to follow up. "
         "`/clerk subscribe committee NAME` (or `council NAME`, or a topic) posts a digest of "
         "new papers to this channel.")
+
+
+THINKING = "eyes"  # the reaction on a question while Clerk reads the papers
 
 
 def cannot_answer(reason: str) -> str:
@@ -142,11 +149,29 @@ class SlackClerk:
         channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
         question = plain_text(event.get("text", ""), context.bot_user_id)
         if not question:
-            message = self.note(HELP)
-        else:
-            message = self.reply(question, self.conversation(client, event, context),
-                                 user=event.get("user"), channel=channel)
+            post(client, self.outbox, channel=channel, thread_ts=thread_ts, **self.note(HELP))
+            return
+        # :eyes: on the question at once, so the asker sees it is being read; off once answered
+        thinking = self.react(client.reactions_add, channel, event["ts"])
+        message = self.reply(question, self.conversation(client, event, context),
+                             user=event.get("user"), channel=channel)
         post(client, self.outbox, channel=channel, thread_ts=thread_ts, **message)
+        if thinking:
+            self.react(client.reactions_remove, channel, event["ts"])
+
+    @staticmethod
+    def react(call, channel: str, ts: str) -> bool:
+        """reactions.add or .remove of the thinking reaction; a refusal (no reactions:write
+        scope) or an unreachable Slack is one log line and never costs the answer."""
+        try:
+            call(channel=channel, timestamp=ts, name=THINKING)
+            return True
+        except SlackApiError as exc:
+            log.warning("Slack refused the %s reaction: %s", THINKING, exc.response.get("error"))
+        except Exception as exc:  # noqa: BLE001 - unreachable or timed out
+            # info only: the answer's own post says that Slack cannot be reached, once
+            log.info("could not set the %s reaction: %s", THINKING, one_line(exc))
+        return False
 
     def respond(self, response_url: str, **message) -> None:
         """A reply through a slash command's or a button's response_url: with a timeout and
@@ -156,7 +181,9 @@ class SlackClerk:
         if error:
             self.outbox.keep("response_url", {"url": response_url, "message": message}, error)
 
-    def vote(self, body: dict, action: dict, respond) -> None:
+    def vote(self, body: dict, action: dict, respond, client: WebClient | None = None) -> None:
+        """Store the vote and thank the voter; a 👎 also opens a short form asking what was
+        wrong (its answer is stored with the vote)."""
         vote = "up" if action["action_id"] == FEEDBACK_UP else "down"
         container = body.get("container") or {}
         try:
@@ -171,7 +198,38 @@ class SlackClerk:
             return
         text = (f"Thanks: your {'👍' if vote == 'up' else '👎'} is recorded for review." if row
                 else "Sorry, I no longer have that answer, so the vote wasn't recorded.")
+        asked = (row and vote == "down" and client is not None and body.get("trigger_id")
+                 and self.ask_what_was_wrong(client, body["trigger_id"], action["value"],
+                                             container.get("channel_id")))
+        if asked:
+            text += " What was wrong? Tell me in the form that opened, if you have a moment."
         respond(text=text, response_type="ephemeral", replace_original=False)
+
+    @staticmethod
+    def ask_what_was_wrong(client: WebClient, trigger_id: str, answer_id: str,
+                           channel: str | None) -> bool:
+        try:
+            client.views_open(trigger_id=trigger_id, view=reason_view(answer_id, channel))
+            return True
+        except SlackApiError as exc:
+            log.warning("Slack refused the feedback form: %s", exc.response.get("error"))
+        except Exception as exc:  # noqa: BLE001 - unreachable or timed out
+            log.warning("could not open the feedback form: %s", one_line(exc))
+        return False
+
+    def reason(self, body: dict, view: dict) -> None:
+        """The form's answer: stored as the 👎 again, with what was wrong."""
+        answer_id, channel = reason_of(view)
+        what = view_values(view)
+        try:
+            row = record_vote(self.settings, answer_id, "down",
+                              user=(body.get("user") or {}).get("id"), channel=channel,
+                              reason=what)
+        except OSError:
+            log.exception("could not store a feedback reason")
+            return
+        if row is None:
+            log.warning("a feedback reason for an answer no longer kept was not stored")
 
 
 class SlackRuntime:
@@ -254,11 +312,16 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False,
 
     @app.action(FEEDBACK_UP)
     @app.action(FEEDBACK_DOWN)
-    def on_vote(ack, body, action):
+    def on_vote(ack, body, action, client):
         ack()
         url = body.get("response_url")
         clerk.vote(body, action, lambda **message: clerk.respond(url, **message) if url
-                   else None)
+                   else None, client)
+
+    @app.view(FEEDBACK_REASON)
+    def on_reason(ack, body, view):
+        ack()
+        clerk.reason(body, view)
 
     @app.error
     def on_error(error, body):

@@ -17,6 +17,7 @@ class FakeSlack:
         self.threads: dict[tuple[str, str], list[dict]] = {}  # (channel, thread ts) -> messages
         self.refuse: dict[str, str] = {}  # method -> the error Slack answers it with
         self.hang_s = 0.0  # > 0: every Web API call waits this long, then is dropped unanswered
+        self.reactions: set[tuple[str, str, str]] = set()  # (channel, ts, name) on messages now
         self._lock = threading.Lock()
         self._ts = 0
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -89,11 +90,42 @@ class FakeSlack:
                 return {"ok": True, "channel": args.get("channel"), "ts": ts,
                         "message": {"type": "message", "text": args.get("text", ""),
                                     "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts}}
+            case "reactions.add" | "reactions.remove":
+                return self._react(method, args)
+            case "views.open":
+                if not args.get("trigger_id"):
+                    return {"ok": False, "error": "invalid_trigger_id"}
+                view = json.loads(args["view"]) if isinstance(args.get("view"), str) \
+                    else args.get("view") or {}
+                if view.get("type") != "modal" or not view.get("blocks"):
+                    return {"ok": False, "error": "invalid_arguments"}
+                return {"ok": True, "view": {**view, "id": "V0REASON"}}
             case "conversations.replies":
                 key = (args.get("channel"), args.get("ts"))
                 return {"ok": True, "messages": self.threads.get(key, []), "has_more": False}
             case _:
                 return {"ok": True}
+
+    def _react(self, method: str, args: dict) -> dict:
+        """As Slack does: a reaction needs a channel, a timestamp and a name; adding one that is
+        there is already_reacted, removing one that is not there is no_reaction."""
+        if not (args.get("channel") and args.get("timestamp") and args.get("name")):
+            return {"ok": False, "error": "invalid_arguments"}
+        key = (args["channel"], args["timestamp"], args["name"])
+        with self._lock:
+            if method == "reactions.add":
+                if key in self.reactions:
+                    return {"ok": False, "error": "already_reacted"}
+                self.reactions.add(key)
+            else:
+                if key not in self.reactions:
+                    return {"ok": False, "error": "no_reaction"}
+                self.reactions.discard(key)
+        return {"ok": True}
+
+    def methods(self) -> list[str]:
+        """The methods called so far, in order (auth.test left out)."""
+        return [c["method"] for c in self.answers()]
 
     def _handler(self):
         fake = self

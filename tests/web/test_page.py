@@ -31,10 +31,10 @@ def last_reply(page: Page):
 
 
 def ask_requests(page: Page) -> list[dict]:
-    """The JSON bodies of every POST /ask the page sends, as it sends them."""
+    """The JSON bodies of every question the page sends (POST /ask/stream), as it sends them."""
     bodies: list[dict] = []
     page.on("request", lambda r: bodies.append(r.post_data_json)
-            if r.method == "POST" and r.url.endswith("/ask") else None)
+            if r.method == "POST" and r.url.endswith("/ask/stream") else None)
     return bodies
 
 
@@ -199,7 +199,7 @@ def test_a_refused_question_shows_the_servers_reason(page, api_server):
 
 def test_network_failure_says_the_server_cannot_be_reached(page, api_server):
     page.goto(api_server.url + "/")
-    page.route("**/ask", lambda route: route.abort("internetdisconnected"))
+    page.route("**/ask/stream", lambda route: route.abort("internetdisconnected"))
     ask(page, AUDITS)
     expect(last_reply(page).locator(".notice-error")).to_have_text(
         re.compile("^Clerk's server can't be reached"))
@@ -216,7 +216,7 @@ def test_dead_server_port_says_the_server_cannot_be_reached(page):
             return route.fulfill(path=STATIC / "index.html", content_type="text/html")
         if path.startswith("/static/"):
             return route.fulfill(path=STATIC / Path(path).name)
-        return route.continue_()  # /papers and /ask really go to the dead port
+        return route.continue_()  # /papers and /ask/stream really go to the dead port
 
     page.route(f"{dead}/**", page_files_only)
     page.goto(dead + "/")
@@ -246,7 +246,11 @@ def test_keyboard_only_ask_and_follow_a_citation(page, api_server):
     expect(page.locator("#question")).to_be_focused()  # ready for a follow-up
     expect(page.locator("#question")).to_have_value("")
 
-    page.keyboard.press("Shift+Tab")  # back from the question to the last link of the answer
+    # back from the question through the answer's tools to the last link of its sources
+    for name in ("Link to this answer", "Copy answer", "Not helpful", "Helpful"):
+        page.keyboard.press("Shift+Tab")
+        expect(page.locator(":focus")).to_have_accessible_name(name)
+    page.keyboard.press("Shift+Tab")
     focused = page.locator(":focus")
     expect(focused).to_have_text(re.compile("^Read in context"))
     anchor = focused.get_attribute("href").split("#")[1]  # the last citation's paragraph
@@ -269,7 +273,7 @@ def test_api_key_is_asked_for_on_401_and_sent_with_the_retry(page, api_server):
                 {"detail": "missing or wrong API key: send it in the X-API-Key header"}))
         return route.continue_()
 
-    page.route("**/ask", needs_key)
+    page.route("**/ask/stream", needs_key)
     page.goto(api_server.url + "/")
     ask(page, AUDITS)
     expect(last_reply(page).locator(".notice-error")).to_contain_text("needs an API key")
@@ -295,8 +299,10 @@ def test_text_from_the_server_is_shown_as_text_never_as_markup(page, api_server)
             {"ref": 2, "doc_id": "e", "title": "E", "paragraph": "1", "quote": "q",
              "view_url": "javascript:alert(2)"},
         ]}
-    page.route("**/ask", lambda route: route.fulfill(
-        status=200, content_type="application/json", body=json.dumps(hostile)))
+    events = (f"event: delta\ndata: {json.dumps({'text': hostile['answer']})}\n\n"
+              f"event: answer\ndata: {json.dumps(hostile)}\n\nevent: done\ndata: {{}}\n\n")
+    page.route("**/ask/stream", lambda route: route.fulfill(
+        status=200, content_type="text/event-stream", body=events))
     page.goto(api_server.url + "/")
     ask(page, "Anything?")
     reply = last_reply(page)

@@ -213,7 +213,8 @@
     return `paragraph ${c.paragraph} of ${c.title || c.doc_id}`;
   }
 
-  /** One line of answer text, each [n] turned into a link to the cited paragraph in context. */
+  /** One line of answer text, each [n] turned into a link to the cited paragraph in context,
+   *  with a preview of the quoted words shown on hover or keyboard focus. */
   function inline(text, citations) {
     const nodes = [];
     const marker = /\[(\d+)\]/g;
@@ -223,15 +224,47 @@
       if (m.index > last) nodes.push(text.slice(last, m.index));
       const c = citations[Number(m[1]) - 1];
       const href = c && safeHref(c.view_url);
-      nodes.push(href
-        ? el("a", { class: "cite-ref", href, target: "_blank", rel: "noopener",
-                    "aria-label": `${m[0]} ${citationName(c)}`,
-                    title: `Read ${citationName(c)} in context` }, m[0])
-        : m[0]);
+      nodes.push(href ? citeRef(m[0], c, href) : m[0]);
       last = marker.lastIndex;
     }
     if (last < text.length) nodes.push(text.slice(last));
     return nodes;
+  }
+
+  let previews = 0;
+
+  /** A [n] link and its preview: a small popover (role tooltip, the link's description) with
+   *  the quote and where it comes from; shown on hover and focus, hidden by Escape. */
+  function citeRef(label, c, href) {
+    const id = `cite-preview-${++previews}`;
+    const where = [c.committee, c.meeting_date && formatDate(c.meeting_date)].filter(Boolean);
+    const preview = el("span", { class: "cite-preview", role: "tooltip", id, hidden: true },
+      el("span", { class: "preview-where" }, `${c.title || c.doc_id}, paragraph ${c.paragraph}`,
+        where.length ? ` (${where.join(", ")})` : ""),
+      el("span", { class: "preview-quote" }, `“${c.quote}”`));
+    const link = el("a", { class: "cite-ref", href, target: "_blank", rel: "noopener",
+      "aria-label": `${label} ${citationName(c)}`, "aria-describedby": id }, label);
+    const box = el("span", { class: "cite-wrap" }, link, preview);
+    const show = () => {
+      preview.hidden = false;
+      preview.style.left = "";
+      const right = preview.getBoundingClientRect().right;
+      // within the answer's column (and the window), so it never runs off the page
+      const column = (box.closest(".reply") || document.body).getBoundingClientRect().right;
+      const room = Math.min(document.documentElement.clientWidth - 8, column);
+      if (right > room) preview.style.left = `${Math.round(room - right)}px`;
+    };
+    const hide = () => {
+      if (!box.matches(":hover") && document.activeElement !== link) preview.hidden = true;
+    };
+    box.addEventListener("mouseenter", show);
+    box.addEventListener("mouseleave", hide);
+    link.addEventListener("focus", show);
+    link.addEventListener("blur", hide);
+    link.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") preview.hidden = true;
+    });
+    return box;
   }
 
   /** The answer text: lines become paragraphs, runs of "- item" lines become a list. */
@@ -317,7 +350,7 @@
     }
     const answer = turn.answer;
     if (answer.abstained) {
-      reply.append(renderAbstention(answer, turn.filters || {}));
+      reply.append(renderAbstention(answer, turn.filters || {}), renderTools(turn));
       return reply;
     }
     reply.append(renderAnswerText(answer.answer, answer.citations || []));
@@ -325,7 +358,91 @@
       reply.append(el("h3", { class: "sources-heading" }, "Sources"),
         el("ol", { class: "citations" }, answer.citations.map(renderCitation)));
     }
+    reply.append(renderTools(turn));
     return reply;
+  }
+
+  /** The answer as plain text with its sources, for pasting into an email or a report. */
+  function answerAsText(turn) {
+    const answer = turn.answer;
+    const lines = [`Q: ${turn.question}`, "", answer.answer];
+    for (const c of answer.citations || []) {
+      const when = c.meeting_date ? `, meeting ${formatDate(c.meeting_date)}` : "";
+      lines.push("", `[${c.ref}] ${c.title || c.doc_id}, paragraph ${c.paragraph}${when}`,
+        `“${c.quote}”`);
+      const view = safeHref(c.view_url);
+      if (view) lines.push(view);
+    }
+    return lines.join("\n");
+  }
+
+  /** 👍/👎 (stored for review with Slack's votes), copy, and a link to this answer. */
+  function renderTools(turn) {
+    const answer = turn.answer;
+    const said = el("span", { class: "tool-status", role: "status" });
+    const copy = el("button", { type: "button", class: "tool" }, "Copy answer");
+    copy.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(answerAsText(turn));
+        said.textContent = "Copied, with its sources.";
+      } catch {
+        said.textContent = "This browser wouldn't copy: select the answer's text instead.";
+      }
+    });
+    const tools = el("div", { class: "reply-tools" });
+    if (answer.answer_id) {
+      const votes = [["up", "Helpful"], ["down", "Not helpful"]].map(([vote, name]) => {
+        const button = el("button", { type: "button", class: "tool vote", "data-vote": vote,
+          "aria-pressed": turn.vote === vote ? "true" : "false" }, thumb(vote), name);
+        button.addEventListener("click", () => sendVote(turn, vote, votes, said));
+        return button;
+      });
+      tools.append(el("span", { class: "vote-group", role: "group",
+        "aria-label": "Was this answer helpful?" }, votes));
+    }
+    tools.append(copy);
+    if (answer.answer_id) {
+      tools.append(el("a", { class: "tool permalink", href: `?answer=${encodeURIComponent(answer.answer_id)}` },
+        "Link to this answer"));
+    }
+    tools.append(said);
+    return tools;
+  }
+
+  /** A thumb up or down, drawn (an emoji needs a font that not every machine has). */
+  function thumb(vote) {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    svg.setAttribute("class", `thumb thumb-${vote}`);
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41" +
+      "-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5" +
+      " 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z");  // Material Icons' thumb_up (Apache-2.0)
+    svg.append(path);
+    return svg;
+  }
+
+  async function sendVote(turn, vote, buttons, said) {
+    let response;
+    try {
+      response = await fetch("feedback", { method: "POST", headers: headers(true),
+        body: JSON.stringify({ answer_id: turn.answer.answer_id, vote }) });
+    } catch {
+      said.textContent = `${UNREACHABLE} (Your vote wasn't recorded.)`;
+      return;
+    }
+    if (!response.ok) {
+      said.textContent = `Your vote wasn't recorded: ${await errorDetail(response)}`;
+      return;
+    }
+    turn.vote = vote;
+    save(STORE.turns, turns);
+    for (const b of buttons) b.setAttribute("aria-pressed", b.dataset.vote === vote ? "true" : "false");
+    said.textContent = `Thanks: your vote (${vote === "up" ? "helpful" : "not helpful"}) is ` +
+      "recorded for review.";
   }
 
   function renderQuestion(turn) {
@@ -333,7 +450,9 @@
     return el("div", { class: "question" },
       el("p", { class: "who" }, "You asked"),
       el("h2", { class: "question-text" }, turn.question),
-      scope && el("p", { class: "scope" }, `Searching only: ${scope}`));
+      scope && el("p", { class: "scope" }, `Searching only: ${scope}`),
+      turn.linked && el("p", { class: "scope" },
+        `A linked answer, as Clerk gave it on ${formatDate(turn.linked.slice(0, 10))}; the papers may have changed since.`));
   }
 
   function renderTurn(turn) {
@@ -361,6 +480,31 @@
     return out.slice(-MAX_TURNS);
   }
 
+  /** Read /ask/stream's server-sent events: `delta` text as it is verified (passed to
+   *  onDelta), then `answer` (the final answer) or `error`, then `done`. */
+  async function readEvents(response, onDelta) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    let answer = null;
+    let error = null;
+    for (;;) {
+      const { value, done } = await reader.read();
+      buffer += decoder.decode(value || new Uint8Array(), { stream: !done });
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const kind = (/^event: (.*)$/m.exec(block) || [])[1];
+        const data = JSON.parse((/^data: (.*)$/m.exec(block) || [, "{}"])[1]);
+        if (kind === "delta" && typeof data.text === "string") onDelta(data.text);
+        else if (kind === "answer") answer = data;
+        else if (kind === "error") error = typeof data.detail === "string" ? data.detail : "error";
+      }
+      if (done) return { answer, error };
+    }
+  }
+
   function setBusy(busy) {
     // aria-disabled rather than disabled: a disabled button would drop keyboard focus
     askButton.setAttribute("aria-disabled", busy ? "true" : "false");
@@ -386,14 +530,23 @@
     let answer = null;
     let error = null;
     try {
-      const response = await fetch("ask", {
+      const response = await fetch("ask/stream", {
         method: "POST",
         headers: headers(true),
-        body: JSON.stringify({ question: text, filters, conversation: conversation() }),
+        // keep: the server keeps the answer under an id, for the votes and the link to it
+        body: JSON.stringify({ question: text, filters, conversation: conversation(), keep: true }),
         signal: mine.controller.signal,
       });
       if (response.ok) {
-        answer = await response.json();
+        const waiting = item.querySelector(".waiting");
+        ({ answer, error } = await readEvents(response, (delta) => {
+          if (mine.generation !== generation) return;
+          waiting.textContent = waiting.classList.contains("has-text")
+            ? waiting.textContent + delta : delta;
+          waiting.classList.add("has-text");
+        }));
+        if (error) error = `Clerk's server ran into a problem: ${error}. Try again in a moment.`;
+        else if (!answer) error = "Clerk's answer was cut off. Try again in a moment.";
       } else if (response.status === 401) {
         error = "Clerk's server needs an API key. Enter it under “API key” below; your " +
           "question will be asked again.";
@@ -526,8 +679,36 @@
 
   // ---- start --------------------------------------------------------------------------------
 
+  /** A link to an answer (?answer=ID) shows that answer as it was given, with its question,
+   *  added to this tab's conversation; the address then goes back to the page's own. */
+  async function openLinkedAnswer() {
+    const params = new URLSearchParams(location.search);
+    const id = params.get("answer");
+    if (id === null) return;
+    history.replaceState(null, "", location.pathname);
+    let response;
+    try {
+      response = await fetch(`answers/${encodeURIComponent(id)}`, { headers: headers(false) });
+    } catch {
+      setStatus(`${UNREACHABLE} (The linked answer could not be loaded.)`);
+      return;
+    }
+    if (!response.ok) {
+      setStatus(`The linked answer could not be shown: ${await errorDetail(response)}`);
+      return;
+    }
+    const kept = await response.json();
+    if (turns.some((t) => t.answer && t.answer.answer_id === kept.answer_id)) return;
+    turns.push({ question: kept.question, filters: {}, answer: kept.answer,
+      linked: kept.time });
+    save(STORE.turns, turns);
+    showLog();
+    log.lastChild.scrollIntoView({ block: "start" });
+  }
+
   if (!Array.isArray(turns)) turns = [];
   restoreFilters();
   showLog();
   loadPapers();
+  openLinkedAnswer();
 })();
