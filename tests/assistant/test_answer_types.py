@@ -15,3 +15,57 @@ def test_the_papers_own_council_and_committee_are_not_names():
     text = "The report was sent to Anytown Borough Council and the Select Committee."
     assert not has_type("name", text, _body_words(meta))
     assert has_type("name", "Jane Porter presented the report.", _body_words(meta))
+
+
+def test_a_question_of_two_parts_is_split_where_it_turns_to_the_second():
+    from assistant.answer import question_parts
+
+    assert question_parts("tayport feb 2018 - who resigned, and how much did the golf club "
+                          "donate?") == ["tayport feb 2018 - who resigned",
+                                         "how much did the golf club donate?"]
+    assert question_parts("who chaired and who was substituting for Cllr Ellis?") == [
+        "who chaired", "who was substituting for Cllr Ellis?"]
+    assert question_parts("When is the next meeting? Where is it held?") == [
+        "When is the next meeting?", "Where is it held?"]
+    # one part: "and why" is too short to stand alone; "and in 2021" asks nothing new
+    for one in ("What did the council decide and why?",
+                "When were the engagement meetings in 2020 and in 2021?",
+                "How many case audits had been completed by July 2020?"):
+        assert question_parts(one) == [one]
+
+
+def test_a_count_is_typed_only_by_a_number_of_what_it_counts():
+    from assistant.features import FEATURES, QuestionView, feature_rows
+    from assistant.understand import Reading
+
+    question = "How many case audits had been completed?"
+    view = QuestionView(terms={"case", "audit", "complet"}, context_terms=set(), weight=1.0,
+                        kind="count", wanted=set(), focus={"case", "audit"}, unknown_words=0.0,
+                        unknown_name=False, reading=Reading(question), asked=set(), yes_no=0.0)
+    cands = _candidates(["Audits review a case over the previous 12 months.",
+                         "There have been 1088 audits completed to date."])
+    rows = feature_rows(view, cands, [0.5, 0.5], {}, 1.0)
+    miss, hit = FEATURES.index("type_miss"), FEATURES.index("type_hit")
+    new = FEATURES.index("new_value")
+    assert (rows[0, miss], rows[0, hit], rows[0, new]) == (1.0, 0.0, 0.0)
+    assert (rows[1, miss], rows[1, hit], rows[1, new]) == (0.0, 1.0, 1.0)
+
+
+def test_a_value_is_new_when_the_question_does_not_hold_it():
+    from assistant.features import values
+
+    assert values("number", "The fee stays at £2000.00 excluding VAT.") == {"£2000.00"}
+    assert values("person", "Councillor Connell offered to contact Highways.") == {"connell"}
+    assert "12th november" in values("date", "Next meeting 12th November (Bonfire Night)")
+    assert values(None, "Anything at all 12") == set()
+
+
+def _candidates(sentences: list[str]) -> list:
+    """One paragraph's sentences as the answerer's candidates."""
+    from assistant.answer import Candidate, units_of
+    from assistant.retrieve import Passage
+    from assistant.store import StoredChunk
+
+    passage = Passage(StoredChunk("c1", " ".join(sentences), {"doc_id": "d", "paragraph": "1"}),
+                      score=1.0, dense=0.5, lexical=1.0)
+    return [Candidate(passage, u, n) for n, u in enumerate(units_of(passage.text))]

@@ -105,3 +105,12 @@ def test_ingesting_the_same_papers_again_changes_no_answer(two_councils, papers,
         assert (a.answer, a.confidence, a.reason) == (b.answer, b.confidence, b.reason)
         assert [(c.doc_id, c.paragraph) for c in a.citations] == \
             [(c.doc_id, c.paragraph) for c in b.citations]
+
+
+def test_a_question_of_two_parts_gets_a_cited_sentence_for_each_part(two_councils):
+    a = two_councils.ask(AskRequest(question="ayton may 2021 - what did the roof repairs cost, "
+                                             "and how many trees will they plant?"))
+    assert not a.abstained
+    assert "12,500" in a.answer and "40 trees" in a.answer
+    cited = {c.paragraph for c in a.citations if c.doc_id == "ayton-2021-05-05-minutes"}
+    assert {"1", "2"} <= cited
