@@ -15,7 +15,8 @@ from assistant.features import FEATURES
 # What the confidence model sees: the best and runner-up candidates' probabilities (as log-odds)
 # and some of the best candidate's own features.
 CONFIDENCE_FROM_ROW = ("sim", "overlap", "overlap_context", "uncovered", "unknown_words",
-                       "unknown_name", "date_other", "council_other", "type_miss", "lexical")
+                       "unknown_name", "date_other", "council_other", "type_miss", "lexical",
+                       "new_value", "focus_miss", "passage_sim", "echo_top")
 CONFIDENCE_INPUTS = ("best", "margin", *CONFIDENCE_FROM_ROW)
 
 
