@@ -23,7 +23,7 @@ from assistant.features import (  # noqa: F401  (answer_type, intents: the regis
 )
 from assistant.models import NOT_IN_PAPERS, Answer, Citation, CitedParagraph
 from assistant.retrieve import Passage, tokenize
-from assistant.scorer import AnswerModel
+from assistant.scorer import CONFIDENCE_TOP, AnswerModel
 from assistant.understand import Reading
 from ingest.chunk import split_sentences
 
@@ -322,7 +322,7 @@ def rank_candidates(cands: list[Candidate], rows: np.ndarray,
 
 def confidence(ranked: list[Candidate], model: AnswerModel) -> float:
     return round(model.confidence_of([c.score for c in ranked[:2]],
-                                     ranked[0].row if ranked else None), 6)
+                                     [c.row for c in ranked[:CONFIDENCE_TOP]]), 6)
 
 
 def answer_confidence(ranked: list[Candidate], parts: list[list[Candidate]],

@@ -16,8 +16,10 @@ from assistant.features import FEATURES
 # and some of the best candidate's own features.
 CONFIDENCE_FROM_ROW = ("sim", "overlap", "overlap_context", "uncovered", "unknown_words",
                        "unknown_name", "date_other", "council_other", "type_miss", "lexical",
-                       "new_value", "focus_miss", "passage_sim", "echo_top")
-CONFIDENCE_INPUTS = ("best", "margin", *CONFIDENCE_FROM_ROW)
+                       "new_value", "focus_miss", "passage_sim", "echo_top", "reported_question",
+                       "title_like")
+CONFIDENCE_TOP = 3  # "typed_top": whether any of the first few candidates holds the kind asked
+CONFIDENCE_INPUTS = ("best", "margin", *CONFIDENCE_FROM_ROW, "typed_top")
 
 
 def logistic(x: np.ndarray, mean, scale, coef, intercept: float) -> np.ndarray:
@@ -31,11 +33,13 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
-def confidence_inputs(probs: list[float], best_row: np.ndarray) -> np.ndarray:
+def confidence_inputs(probs: list[float], rows: list[np.ndarray]) -> np.ndarray:
+    """From the best candidates' probabilities and FEATURES rows (best first)."""
     best = _logit(probs[0])
     runner_up = _logit(probs[1]) if len(probs) > 1 else _logit(1e-6)
-    picked = [best_row[FEATURES.index(name)] for name in CONFIDENCE_FROM_ROW]
-    return np.array([best, best - runner_up, *picked], dtype=np.float64)
+    picked = [rows[0][FEATURES.index(name)] for name in CONFIDENCE_FROM_ROW]
+    typed = max(row[FEATURES.index("type_hit")] for row in rows[:CONFIDENCE_TOP])
+    return np.array([best, best - runner_up, *picked, typed], dtype=np.float64)
 
 
 MODEL_PATH = Path(__file__).resolve().parent / "answer_model.json"
@@ -72,13 +76,13 @@ class AnswerModel:
                              "`clerk eval --fit` to refit it")
         return logistic(rows, self.mean, self.scale, self.coef, self.intercept)
 
-    def confidence_of(self, probs: list[float], best_row: np.ndarray | None) -> float:
+    def confidence_of(self, probs: list[float], rows: list[np.ndarray]) -> float:
         """The probability that the answer built on the best candidate is right: a second
         logistic model over the best candidates' probabilities and the best one's features
         (CONFIDENCE_INPUTS). Clerk abstains when it is below the threshold."""
-        if not probs or best_row is None:
+        if not probs or not rows:
             return 0.0
-        x = confidence_inputs(probs, best_row)
+        x = confidence_inputs(probs, rows)
         c = self.confidence
         if not c:
             return float(probs[0])

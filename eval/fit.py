@@ -28,7 +28,7 @@ from assistant.answer import (
 from assistant.embedder import Embedder
 from assistant.features import FEATURES
 from assistant.models import AskRequest
-from assistant.scorer import MODEL_PATH, AnswerModel, confidence_inputs
+from assistant.scorer import CONFIDENCE_TOP, MODEL_PATH, AnswerModel, confidence_inputs
 from assistant.service import ClerkService
 from eval.calibrate import Calibration, choose_threshold
 from eval.dataset import QAItem
@@ -149,7 +149,8 @@ def fit_model(examples: Sequence[Example], today: dt.date | None = None) -> Answ
     chosen = [choose(order, p, 0.0, model) if order else [] for order, p in
               zip(orders, parts)]
     facts_ok = [outcome(e, c)[0] for e, c in zip(examples, chosen)]
-    inputs = [(confidence_inputs([c.score for c in order[:2]], order[0].row), ok)
+    inputs = [(confidence_inputs([c.score for c in order[:2]],
+                                 [c.row for c in order[:CONFIDENCE_TOP]]), ok)
               for order, ok in zip(orders, facts_ok) if order]
     model.confidence = _fit_logistic(np.array([x for x, _ in inputs]),
                                      np.array([ok for _, ok in inputs], dtype=float))
