@@ -40,7 +40,7 @@ def _example(qid: str, body: str, answerable: bool, seed: int) -> Example:
             row[FEATURES.index("overlap")] += 1.0
         rows.append(row)
     labels = np.array([float(answerable), 0.0, 0.0])
-    return Example(item, cands, np.array(rows), labels, labels.copy(), False)
+    return Example(item, cands, np.array(rows), labels, labels.copy(), [])
 
 
 def _examples() -> list[Example]:
