@@ -226,10 +226,6 @@ def parts_with_context(question: str, context: str = "") -> list[tuple[str, str]
     return [(part, " ".join([context, *parts[:i]]).strip()) for i, part in enumerate(parts)]
 
 
-def two_parts(question: str) -> bool:
-    return len(question_parts(question)) > 1
-
-
 class ExtractiveAnswerer:
     """Every sentence (or list) of the passages found is a candidate; the fitted model
     (assistant/answer_model.json) gives each the probability that it answers the question;

@@ -11,8 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.answer import ExtractiveAnswerer, best_quote, make_citation
-from assistant.answer import confidence as answer_confidence
+from assistant.answer import ExtractiveAnswerer, answer_confidence, best_quote, make_citation
 from assistant.errors import AnswerError
 from assistant.models import NOT_IN_PAPERS, Answer
 from assistant.retrieve import Passage
@@ -93,9 +92,10 @@ class LLMAnswerer:
               reading: Reading | None = None) -> tuple[Answer | None, float]:
         """The evidence's confidence (the extractive answer's), and an abstention when it is
         too weak to call the model."""
-        ranked = self.extractive.score(question, passages, query.removesuffix(question).strip(),
-                                       reading)
-        confidence = round(answer_confidence(ranked, self.extractive.model), 4)
+        context = query.removesuffix(question).strip()
+        ranked = self.extractive.score(question, passages, context, reading)
+        parts = self.extractive.part_rankings(question, passages, context, reading)
+        confidence = round(answer_confidence(ranked, parts, self.extractive.model), 4)
         if not ranked or confidence < self.extractive.threshold:
             return Answer(answer=NOT_IN_PAPERS, abstained=True, mode="llm",
                           confidence=confidence), confidence

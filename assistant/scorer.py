@@ -78,8 +78,8 @@ class AnswerModel:
 
     def confidence_of(self, probs: list[float], rows: list[np.ndarray]) -> float:
         """The probability that the answer built on the best candidate is right: a second
-        logistic model over the best candidates' probabilities and the best one's features
-        (CONFIDENCE_INPUTS). Clerk abstains when it is below the threshold."""
+        logistic model over the best candidates' probabilities, the best one's features and
+        whether any of the first CONFIDENCE_TOP holds the kind asked for (CONFIDENCE_INPUTS). Clerk abstains when it is below the threshold."""
         if not probs or not rows:
             return 0.0
         x = confidence_inputs(probs, rows)
