@@ -10,6 +10,7 @@ import re
 from typing import Literal
 
 import dateparser
+from dateparser.search import search_dates
 from pydantic import BaseModel, Field
 
 from assistant.models import RegisterRecord
@@ -36,14 +37,20 @@ _SETTINGS = {"PREFER_DATES_FROM": "future", "PREFER_DAY_OF_MONTH": "last",
 def due_date(due: str | None, meeting_date: dt.date | None) -> dt.date | None:
     """The date a record's printed due text names, read against its meeting's date; None when
     the text names no date ("the next meeting", "spring 2021"), or when it needs the meeting's
-    date to be read (a month with no year, "in two weeks") and the paper prints none."""
+    date to be read (a month with no year, "in two weeks") and the paper prints none. A meeting
+    named by its month or year ("the September 2020 meeting", "the first meeting of 2022") is
+    due when that month or year ends: late, perhaps, but never overdue too early."""
     if not due:
         return None
     text = _WITHIN.sub("in ", _END_OF.sub("", _LEAD.sub("", due.strip())))
     if meeting_date is None and not _YEAR.search(text):
         return None  # dateparser would count from today: not what the paper meant
     base = dt.datetime.combine(meeting_date or dt.date(1900, 1, 1), dt.time())
-    parsed = dateparser.parse(text, languages=["en"], settings={**_SETTINGS, "RELATIVE_BASE": base})
+    settings = {**_SETTINGS, "RELATIVE_BASE": base}
+    parsed = dateparser.parse(text, languages=["en"], settings=settings)
+    if parsed is None:  # a date inside words: "the Board’s October meeting"
+        found = search_dates(text, languages=["en"], settings=settings) or []
+        parsed = found[0][1] if len(found) == 1 else None
     return parsed.date() if parsed else None
 
 

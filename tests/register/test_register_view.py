@@ -21,14 +21,18 @@ MEETING = dt.date(2020, 7, 28)
     ("September", dt.date(2020, 9, 30)),  # the next September after the meeting
     ("June", dt.date(2021, 6, 30)),  # June 2020 had passed at a July 2020 meeting
     ("within two weeks", dt.date(2020, 8, 11)),  # two weeks from the meeting
+    ("the September 2020 meeting", dt.date(2020, 9, 30)),
+    ("the Board’s October meeting", dt.date(2020, 10, 31)),  # the October after the meeting
+    ("the Select Committee’s first meeting of 2022", dt.date(2022, 12, 31)),  # by 2022's end
+    ("spring 2021", dt.date(2021, 12, 31)),  # a season is not read: its year is
 ])
 def test_due_text_is_read_against_the_meeting_date(printed, expected):
     assert due_date(printed, MEETING) == expected
 
 
 @pytest.mark.parametrize("printed", [
-    "next meeting", "the Select Committee’s first meeting of 2022", "the Board’s October meeting",
-    "spring 2021", "", None])
+    "next meeting", "the next meeting of the Board", "the spring meeting", "",
+    None])
 def test_due_text_that_names_no_date_stays_unread(printed):
     assert due_date(printed, MEETING) is None
 
@@ -36,6 +40,7 @@ def test_due_text_that_names_no_date_stays_unread(printed):
 def test_a_month_or_span_with_no_meeting_date_is_not_read_against_today():
     assert due_date("September", None) is None
     assert due_date("within two weeks", None) is None
+    assert due_date("the Board’s October meeting", None) is None
     assert due_date("30 September 2020", None) == dt.date(2020, 9, 30)  # needs no meeting
 
 
