@@ -1,6 +1,7 @@
 """The HTTP API: a thin FastAPI front over the answering service."""
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import time
@@ -26,6 +27,7 @@ from assistant.models import (Answer, AskRequest, Health, Paper, PaperSummary, R
 from assistant.pages import render_page
 from assistant.papers import (MAX_QUOTE, page_headers, paper_view, pdf_source, printed_sheets,
                               refusal_page, render_paper_html)
+from assistant.register_view import RegisterRows, register_rows
 from assistant.security import LinkSigner, same_secret, sign_links
 from assistant.service import ClerkService
 from assistant.settings import Settings
@@ -315,6 +317,20 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
                        else params.offset + params.limit]
         return sign_links(jsonable_encoder(RegisterResponse(records=page, count=len(page),
                                                             total=len(records))), signer)
+
+    @app.get("/register/rows", response_model=RegisterRows, dependencies=Authorised)
+    def register_table(params: Annotated[RegisterPage, Query()], service: Service):
+        """The register page's rows: the records /resolutions gives for the same filters, each
+        with its text shortened, its meeting date as written, its printed due text read as a
+        date against the meeting's date (`due_date`, null when it names none), and a `status`:
+        "followed up" (a later paper takes its subject up), "overdue" (the due date has passed
+        with no later mention), "due" (the due date is to come) or "no later mention"."""
+        records = service.resolutions(params)
+        page = records[params.offset:None if params.limit is None
+                       else params.offset + params.limit]
+        rows = register_rows(page, dt.date.today())
+        return sign_links(jsonable_encoder(RegisterRows(rows=rows, count=len(rows),
+                                                        total=len(records))), signer)
 
     @app.get("/healthz", response_model=Health)
     def healthz(service: Service):
