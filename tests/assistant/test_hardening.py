@@ -42,7 +42,7 @@ def client_for(sample_store, service):
 
 # -- 1. every route that shows paper text needs the key; a citation link carries its own -------
 
-PUBLIC = {"/", "/healthz", "/readyz", "/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect",
+PUBLIC = {"/", "/register", "/healthz", "/readyz", "/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect",
           "/slack/events"}
 
 
@@ -52,7 +52,7 @@ def test_every_route_that_shows_paper_text_needs_the_key(client_for):
     assert page.status_code == 401 and "1088" not in page.text  # the hole the attack found
     routes = [r for r in client.app.routes if isinstance(r, APIRoute) and r.path not in PUBLIC]
     assert {"/ask", "/papers", "/papers/{doc_id}", "/papers/{doc_id}/view", "/resolutions",
-            "/metrics"} <= {r.path for r in routes}
+            "/register/rows", "/metrics"} <= {r.path for r in routes}
     for route in routes:
         path = route.path.replace("{doc_id}", REPORT).replace("{number}", "1")
         for method in route.methods - {"HEAD"}:
@@ -66,6 +66,7 @@ def test_every_route_that_shows_paper_text_needs_the_key(client_for):
                       headers={"Authorization": "Bearer s3cret"}).status_code == 200
     # the asking page itself holds no paper text: it opens, and asks with the key it is given
     assert client.get("/").status_code == 200
+    assert client.get("/register").status_code == 200  # the register page too: its rows need it
     assert client.get("/papers", headers=KEY).status_code == 200
 
 
