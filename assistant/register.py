@@ -50,6 +50,12 @@ def _pairs(tokens: list[str], skip: set[str]) -> set[tuple[str, str]]:
             if a not in skip and b not in skip and not a[0].isdigit() and not b[0].isdigit()}
 
 
+def _subject_words(record: RecordDraft) -> tuple[list[str], set[str]]:
+    """The words of what a record is about, and those of them that are not its subject."""
+    skip = _PROCEDURAL | set(tokenize(" ".join(record.owners) + " " + (record.due or "")))
+    return tokenize(record.context or subject_of(record.text)), skip
+
+
 class _Subjects:
     """Word and phrase rarity over every paragraph, to tell a subject from the domain's words."""
 
@@ -69,8 +75,7 @@ class _Subjects:
     def follow_ups(self, record: RecordDraft, date: str) -> list[tuple[StoredParagraph, set]]:
         """Paragraphs of papers dated after ``date`` that repeat a rare subject phrase of the
         record and hold at least half its subject words (by IDF), best first, with those words."""
-        skip = _PROCEDURAL | set(tokenize(" ".join(record.owners) + " " + (record.due or "")))
-        words = tokenize(record.context or subject_of(record.text))
+        words, skip = _subject_words(record)
         subject = {t for t in words if t not in skip and not t[0].isdigit()}
         weight = sum(self.idf.get(t, 0.0) for t in subject) or 1.0
         candidates = set().union(*(self.where.get(p, set()) for p in _pairs(words, skip)
@@ -141,26 +146,31 @@ def paper_parts(chunks: list[StoredChunk]) -> list[dict]:
 def assemble(parts: list[dict], base_url: str = "") -> list[RegisterRecord]:
     """The register of these papers' parts: every record with its follow-through in the
     others, undated papers first (as /papers), then oldest meeting."""
+    parts = sorted(parts, key=lambda p: p["doc_id"])
+    drafts = [(RecordDraft(r["kind"], r["label"], r["text"], tuple(r["owners"]), r["due"], r["n"],
+                           r["context"]), part, r["paragraph"])
+              for part in parts for r in part["records"]]
+    # only the phrases a dated record looks for are looked up: the rest are not gathered
+    sought = {" ".join(pair) for d, part, _ in drafts if part["paper"].get("meeting_date")
+              for pair in _pairs(*_subject_words(d))}
     paragraphs: list[StoredParagraph] = []
     words: list[set[str]] = []
     where: dict[tuple[str, str], set[int]] = {}
-    drafts: list[tuple[int, dict]] = []
-    for part in sorted(parts, key=lambda p: p["doc_id"]):
-        first = len(paragraphs)
+    first: dict[str, int] = {}  # paper -> the index of its first paragraph
+    for part in parts:
+        first[part["doc_id"]] = len(paragraphs)
         for p in part["paragraphs"]:
             paragraphs.append(StoredParagraph(part["doc_id"], p["label"], p["text"],
                                               dict(part["paper"], ordinal=p["ordinal"])))
             words.append(set(p["words"]))
-        for phrase, found in part["phrases"].items():
-            where.setdefault(tuple(phrase.split(" ")), set()).update(first + i for i in found)
-        drafts += [(first + r["paragraph"], r) for r in part["records"]]
+        for phrase in sought & part["phrases"].keys():
+            where.setdefault(tuple(phrase.split(" ")), set()).update(
+                first[part["doc_id"]] + i for i in part["phrases"][phrase])
     subjects = _Subjects(paragraphs, words, where)
     records = []
-    for i, r in drafts:
-        para = paragraphs[i]
+    for d, part, i in drafts:
+        para = paragraphs[first[part["doc_id"]] + i]
         m, date = para.meta, para.meta.get("meeting_date")
-        d = RecordDraft(r["kind"], r["label"], r["text"], tuple(r["owners"]), r["due"], r["n"],
-                        r["context"])
         record = RegisterRecord(
             id=f"{para.doc_id}::{d.label}::{d.n}", kind=d.kind, text=d.text, owner=d.owner,
             owners=list(d.owners), due=d.due, context=d.context, doc_id=para.doc_id,
