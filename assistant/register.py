@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import os
+import shutil
 import threading
 from itertools import groupby, pairwise
 from pathlib import Path
@@ -241,11 +242,16 @@ def save_parts(store: Store) -> int:
 
 
 def prune_parts(store: Store) -> None:
-    """After the change marker: the parts of papers removed or changed go."""
+    """After the change marker: the parts of papers removed or changed go, and those saved in
+    another format (this Clerk has saved its own by now)."""
+    folder = parts_folder(store)
     keep = {_part_name(d, r.get("hash")) for d, r in store.paper_records().items()}
-    for path in parts_folder(store).glob("*.json"):
+    for path in folder.glob("*.json"):
         if path.name not in keep:
             path.unlink(missing_ok=True)
+    for other in folder.parent.glob("v*"):
+        if other != folder and other.is_dir():
+            shutil.rmtree(other, ignore_errors=True)
 
 
 def _load_part(path: Path, doc_id: str) -> dict | None:
