@@ -25,6 +25,12 @@ latency, throughput and the API process's peak RSS. Bounded: it stops by itself.
 
     python benchmarks/run.py load --clients 50 --seconds 60
 
+`register` builds such a store (or reuses --data-dir) and times the register's first read after
+a start (the first /resolutions), built from every paragraph and assembled from the parts ingest
+saved per paper, each --repeats times; then what saving every paper's part costs.
+
+    python benchmarks/run.py register --paragraphs 2000 --data-dir /tmp/clerk-bench
+
 `workers` ingests the same papers into one `chroma run` server with one `clerk ingest`, then
 with two at once (each given half): paragraphs/s for 1 and 2 workers.
 `--backend` (torch, onnx, onnx-int8) picks the embedder for all.
@@ -528,6 +534,48 @@ def corpus_texts(n: int) -> list[str]:
     return (texts * (n // len(texts) + 1))[:n]
 
 
+def bench_register(args) -> dict:
+    """The register's first read after a start (the first /resolutions): built from every
+    paragraph (as before issue 14, and the fallback for a store without saved parts) and
+    assembled from the parts ingest saved; then what saving every paper's part costs ingest."""
+    from assistant.register import Register, build_register, parts_folder, save_parts
+    from assistant.settings import Settings
+    from assistant.store import Store
+
+    work = Path(args.data_dir) if args.data_dir else None
+    if work is None or not (work / "data").exists():
+        args.data_dir = str(work) if work else None
+        work = Path(bench_ingest(args)["work_dir"])
+    settings = Settings(_env_file=None, data_dir=work / "data", chroma_url=args.chroma_url,
+                        collection=args.collection)
+    store = Store(settings)
+    save_parts(store)  # a store ingested before parts were saved gets them here
+    timings: dict[str, list[float]] = {"from_paragraphs": [], "from_saved_parts": []}
+    for _ in range(args.repeats):  # alternated, each with a fresh Register (nothing cached)
+        start = time.perf_counter()
+        records = build_register(Store(settings).all_chunks())
+        timings["from_paragraphs"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        loaded = Register(Store(settings)).records()
+        timings["from_saved_parts"].append(time.perf_counter() - start)
+    assert [r.model_dump() for r in loaded] == [r.model_dump() for r in records]
+    folder = parts_folder(store)
+    size = sum(f.stat().st_size for f in folder.glob("*.json"))
+    shutil.rmtree(folder)
+    start = time.perf_counter()
+    saved = save_parts(store)
+    save_s = time.perf_counter() - start
+    figures = {"papers": len(store.paper_records()), "chunks": store.paragraphs.count(),
+               "records": len(records), "repeats": args.repeats,
+               **{f"{k}_ms_median": round(statistics.median(v) * 1000, 1)
+                  for k, v in timings.items()},
+               **{f"{k}_ms_first": round(v[0] * 1000, 1) for k, v in timings.items()},
+               "save_all_parts_s": round(save_s, 2), "parts_saved": saved,
+               "parts_mb": round(size / 1e6, 2), "load_average": os.getloadavg()[0]}
+    print(json.dumps(figures, indent=2))
+    return figures
+
+
 def bench_embed(args) -> dict:
     import numpy as np
 
@@ -642,7 +690,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("ingest", "ask", "embed", "read", "load", "workers"):
+    for name in ("ingest", "ask", "embed", "read", "load", "workers", "register"):
         p = sub.add_parser(name)
         p.add_argument("--backend", choices=["torch", "onnx", "onnx-int8"], default="torch")
         p.add_argument("--onnx-cache-dir", help="where ONNX exports are kept (default: a fresh "
@@ -660,7 +708,7 @@ def main() -> None:
             p.add_argument("--texts", type=int, default=2000)
             continue
         p.add_argument("--paragraphs", type=int,
-                       default={"ingest": 5000, "workers": 2000}.get(name, 121))
+                       default={"ingest": 5000, "workers": 2000, "register": 2000}.get(name, 121))
         p.add_argument("--data-dir", help="work folder (kept); a fresh temporary one by default")
         p.add_argument("--chroma-url", help="benchmark against a Chroma server")
         p.add_argument("--collection", default="clerk")
@@ -668,6 +716,8 @@ def main() -> None:
                        help="the development corpus's papers, varied with the sample's")
         if name == "workers":
             p.add_argument("--port", type=int, default=8793)
+        if name == "register":
+            p.add_argument("--repeats", type=int, default=5)
         if name == "ask":
             p.add_argument("--questions", type=int, default=100)
             p.add_argument("--reuse-vectors", action="store_true",
@@ -679,7 +729,7 @@ def main() -> None:
                            help="then N clients at once (two questions each): API peak memory")
     args = parser.parse_args()
     {"ingest": bench_ingest, "ask": bench_ask, "embed": bench_embed, "read": bench_read,
-     "load": bench_load, "workers": bench_workers}[args.command](args)
+     "load": bench_load, "workers": bench_workers, "register": bench_register}[args.command](args)
 
 
 if __name__ == "__main__":

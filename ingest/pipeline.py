@@ -410,10 +410,14 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
                 if not Path(records[doc_id].get("source") or "/").is_relative_to(synced):
                     store.delete_paper(doc_id)
                     report.removed += 1
+        from assistant.register import prune_parts, save_parts
+
+        save_parts(store)  # each new or changed paper's register part, from its chunks only
         if store.needs_publishing():
             from assistant.lexical import publish
 
             publish(store)  # the BM25 index saved beside the store, then the change marker
+        prune_parts(store)  # the parts of papers changed or removed, after the marker
         from assistant.metrics import record_ingest
 
         record_ingest(Path(settings.data_dir), report)  # counts for /metrics
