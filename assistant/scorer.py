@@ -79,13 +79,18 @@ class AnswerModel:
     def confidence_of(self, probs: list[float], rows: list[np.ndarray]) -> float:
         """The probability that the answer built on the best candidate is right: a second
         logistic model over the best candidates' probabilities, the best one's features and
-        whether any of the first CONFIDENCE_TOP holds the kind asked for (CONFIDENCE_INPUTS). Clerk abstains when it is below the threshold."""
+        whether any of the first CONFIDENCE_TOP holds the kind asked for (CONFIDENCE_INPUTS).
+        Each input is held within the range the model was fitted on: a question unlike any
+        fitted on (every word unknown, nothing found by its words) must not be extrapolated
+        into confidence. Clerk abstains when it is below the threshold."""
         if not probs or not rows:
             return 0.0
         x = confidence_inputs(probs, rows)
         c = self.confidence
         if not c:
             return float(probs[0])
+        if "low" in c and "high" in c:
+            x = np.clip(x, c["low"], c["high"])
         return float(logistic(x, c["mean"], c["scale"], c["coef"], c["intercept"]))
 
     def second(self, multi: bool) -> tuple[float, int, bool]:

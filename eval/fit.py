@@ -152,8 +152,9 @@ def fit_model(examples: Sequence[Example], today: dt.date | None = None) -> Answ
     inputs = [(confidence_inputs([c.score for c in order[:2]],
                                  [c.row for c in order[:CONFIDENCE_TOP]]), ok)
               for order, ok in zip(orders, facts_ok) if order]
-    model.confidence = _fit_logistic(np.array([x for x, _ in inputs]),
-                                     np.array([ok for _, ok in inputs], dtype=float))
+    x = np.array([x for x, _ in inputs])
+    model.confidence = {**_fit_logistic(x, np.array([ok for _, ok in inputs], dtype=float)),
+                        "low": x.min(axis=0).tolist(), "high": x.max(axis=0).tolist()}
     cal = _choose_threshold(model, examples, orders, parts, facts_ok, today)
     model.threshold = cal.threshold
     bodies = sorted({e.item.body for e in examples})
