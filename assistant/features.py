@@ -301,7 +301,8 @@ def feature_rows(view: QuestionView, cands: list, sims: np.ndarray, idf: dict[st
         # "how many audits": a count answers it only when it counts audits ("1088 audits"),
         # not any number ("the previous 12 months")
         counted = focused or not (view.kind == "count" and view.focus)
-        typed = counted and has_type(view.kind, text, body_words(m))
+        not_names = body_words(m)
+        typed = counted and has_type(view.kind, text, not_names)
         row[col["type_miss"]] = float(view.kind is not None and not typed)
         row[col["type_hit"]] = float(view.kind is not None and typed)
         row[col["focus_miss"]] = float(bool(view.focus) and not focused)
@@ -323,7 +324,7 @@ def feature_rows(view: QuestionView, cands: list, sims: np.ndarray, idf: dict[st
             row[col["committee_match"]] = committee == 1
             row[col["committee_other"]] = committee == -1
         if view.kind is not None:
-            row[col["new_value"]] = float(counted and bool(values(view.kind, text, body_words(m))
+            row[col["new_value"]] = float(counted and bool(values(view.kind, text, not_names)
                                                            - view.asked))
         row[col["decision"]] = float(bool(_VIEW.search(text)))
         row[col["yes_no_decision"]] = row[col["decision"]] * view.yes_no
