@@ -229,12 +229,27 @@ class ClerkService:
                           abstained=True, reason="no_papers_match_filters")
         return None
 
+    def not_indexed(self, ev: Evidence) -> Answer | None:
+        """An abstention that says why when the question names a council no indexed paper
+        mentions ("…at Kent County Council"): whatever the search found is another council's."""
+        if not ev.reading.unknown:
+            return None
+        records = self.store.records()
+        councils = len({r["council"] for r in records.values() if r.get("council")})
+        held = f"{len(records)} paper{'s' * (len(records) != 1)}" + (
+            f" from {councils} council{'s' * (councils != 1)}" if councils else "")
+        named = " or ".join(ev.reading.unknown)
+        return Answer(answer=f"No indexed paper mentions {named} ({held} are indexed), so the "
+                      "papers I have don't say.", abstained=True, reason="not_in_papers")
+
     def ask(self, request: AskRequest) -> Answer:
         self.check(request)
         if (unanswerable := self.why_not(request)) is not None:
             return unanswerable
         with self.answering:
             ev = self.evidence(request)
+            if (unanswerable := self.not_indexed(ev)) is not None:
+                return unanswerable
             return self.answerer(ev.vectors).answer(request.question, ev.query, ev.passages,
                                                     ev.reading)
 
@@ -258,7 +273,8 @@ class ClerkService:
             with self.answering:
                 ev = self.evidence(request)
                 answerer = self.answerer(ev.vectors)
-                if not hasattr(answerer, "stream"):
+                answer = self.not_indexed(ev)
+                if answer is None and not hasattr(answerer, "stream"):
                     answer = answerer.answer(request.question, ev.query, ev.passages,
                                              ev.reading)
             if answer is None:  # an LLM streams outside the limit: it waits on the network

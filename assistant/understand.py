@@ -28,6 +28,11 @@ _THIS_YEAR = re.compile(r"\b(this|last) year\b", re.I)
 _ACRONYM_DEF = re.compile(r"((?:[A-Z][\w’'&-]*,?\s+(?:(?:and|of|the|for|in|&)\s+){0,2}){1,7})"
                           r"\(\s*([A-Z][A-Za-z&]{1,7})\s*\)")
 _SMALL = {"and", "of", "the", "for", "in", "&", "on"}
+# "Kent County Council", "hove city council": the word before a council's kind names the place
+_COUNCIL_NAMED = re.compile(r"\b([a-z][\w'’-]*)\s+((?:(?:county|borough|district|city|town|"
+                            r"parish|community|metropolitan|unitary)\s+){0,2}council)\b", re.I)
+_NOT_PLACES = {"our", "their", "your", "my", "this", "that", "which", "what", "whose", "each",
+               "every", "any", "a", "an", "its", "full", "whole", "new", "local", "next", "same"}
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]|[a-z]", re.I)
 
 
@@ -152,6 +157,7 @@ class Reading:
     dates: list[DateSpec] = field(default_factory=list)
     names: dict[str, set[str]] = field(default_factory=dict)  # field -> distinctive words named
     naming: list[str] = field(default_factory=list)  # words that name the meeting, not the topic
+    unknown: list[str] = field(default_factory=list)  # councils named that no paper mentions
 
     @property
     def query(self) -> str:
@@ -276,9 +282,34 @@ def read_question(question: str, lex: Lexicon, tokenize) -> Reading:
                                                                    for v in ws)}
              for f, ws in names.items()}
     reading.names = names
+    reading.unknown = unknown_councils(question, lex, tokenize, reading)
     scope = [b for b in lex.bodies.values() if reading.name_match(b, "council") == 1]
     reading.dates = named_dates(question, scope or list(lex.bodies.values()), reading.naming)
     return reading
+
+
+def unknown_councils(question: str, lex: Lexicon, tokenize, reading: Reading) -> list[str]:
+    """The councils a question names ("Kent County Council") whose place word no indexed paper
+    uses, spelt or abbreviated: no paper can answer for them. A word the reading already
+    resolved ("glos", a misspelling) is known."""
+    resolved = {w.lower() for w in reading.naming} | {
+        w.lower() for e in reading.expansions for w in _WORD.findall(e)}
+    out = []
+    for m in _COUNCIL_NAMED.finditer(question):
+        word = m.group(1).lower().replace("’", "'").removesuffix("'s")
+        stems = tokenize(word)
+        # "the full council", "our council": a place is named only before a council's kind
+        # ("county council") or written with a capital ("Surrey Council")
+        if " " not in m.group(2).strip() and not m.group(1)[:1].isupper():
+            continue
+        if (word in _SMALL or word in _NOT_PLACES or word in resolved or not stems
+                or set(stems) & lex.vocab):
+            continue
+        # a misspelt name of an indexed council ("glouchestershire") is that council
+        if len(word) >= 5 and any(e in lex.name_words for e in _edits(word)):
+            continue
+        out.append(f"{m.group(1)} {m.group(2)}")
+    return out
 
 
 def _reading_of(readings: list[str], named: set[str], lex: Lexicon) -> str:

@@ -73,6 +73,15 @@ def test_an_answer_says_why_it_did_not_answer(two_councils, settings_for, embedd
     a = two_councils.ask(AskRequest(question="How many potholes were repaired?"))
     assert (a.abstained, a.reason) == (False, "answered") and "14,200" in a.answer
 
+    # a council no paper mentions, even in a question whose second part the papers answer
+    for question in ("How many potholes did Surrey County Council repair?",
+                     "What did Surrey County Council decide about gritting, and how many "
+                     "trees will be planted?"):
+        a = two_councils.ask(AskRequest(question=question))
+        assert (a.abstained, a.reason, a.citations) == (True, "not_in_papers", []), question
+        assert a.answer.startswith("No indexed paper mentions Surrey County Council (2 papers "
+                                   "from 2 councils are indexed)")
+
 
 def test_text_addressed_to_an_assistant_never_leads_an_answer(two_councils):
     for question in ("What is the council's budget?", "What did members note?",

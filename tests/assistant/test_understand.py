@@ -110,3 +110,14 @@ def test_a_broken_answer_model_file_is_named_in_one_line(tmp_path):
     stale.write_text(json.dumps({**good, "features": good["features"][::-1]}), encoding="utf-8")
     with pytest.raises(ModelError, match="clerk eval --fit"):
         load_model(stale).probabilities(np.zeros((1, len(good["features"]))))
+
+
+def test_a_council_no_paper_mentions_is_named_as_unknown(lexicon):
+    r = read_question("How much did Hampshire County Council spend on roads?", lexicon,
+                      tokenize)
+    assert r.unknown == ["Hampshire County Council"]
+    # indexed, abbreviated, misspelt or no council named: nothing unknown
+    for question in ("What did Kent County Council decide?", "what did glos county council say?",
+                     "what did the full council decide about the cemetery?",
+                     "what did the parish council agree?", "who is the tresurer council rep?"):
+        assert read_question(question, lexicon, tokenize).unknown == [], question
