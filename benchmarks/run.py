@@ -291,7 +291,8 @@ def bench_ask(args) -> dict:
     floor = floor_ms(settings, questions)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_")}
     env.update(CLERK_DATA_DIR=str(work / "data"), CLERK_COLLECTION=args.collection,
-               HF_HUB_OFFLINE="1", CLERK_EMBED_BACKEND=args.backend)
+               HF_HUB_OFFLINE="1", CLERK_EMBED_BACKEND=args.backend,
+               CLERK_RATE_LIMIT_ASK="", CLERK_RATE_LIMIT="")  # one client asks them all
     if args.onnx_cache_dir:
         env["CLERK_ONNX_CACHE_DIR"] = args.onnx_cache_dir
     if args.chroma_url:

@@ -144,6 +144,8 @@ class _Builder:
         self.top_heading = 0  # headings seen when the current top-level label was printed  # the labels the current one nests in, outermost first
         self.outline = False  # the heading is a bulleted outline's section name
         self.saved: list[Label] = []  # the stack the last heading closed
+        # A list restarted inside a numbered item: (the stack before it, its first paragraph).
+        self.resumable: tuple[list[Label], int] | None = None
 
     def close(self) -> None:
         if self.current:
@@ -179,6 +181,7 @@ class _Builder:
         leads into a list that stays inside that item, and so does a Resolved/Recommendations
         heading inside a numbered minute ("RESOLVED that:" inside minute 84)."""
         inside = self.current is not None and self.current["label"] is not None
+        titled = inside and len(self.stack) == 1 and self._title_alone()
         self.headings += 1
         self.close()
         self.heading = heading
@@ -187,10 +190,19 @@ class _Builder:
         self.restart_top = None
         self.since_heading = True
         self.saved = self.stack or self.saved
-        keeps = (lead_in or (self.kind and inside)) and self.stack and self.stack[0].style == "num"
+        keeps = (lead_in or titled or (self.kind and inside)) and self.stack \
+            and self.stack[0].style == "num"
         if not keeps:
             self.stack = []
         self.outline = False
+
+    def _title_alone(self) -> bool:
+        """The current item is only its numbered title so far ("7. COUNCILLORS' REPORTS"): a
+        heading straight after it names a part of that item, not a new section."""
+        assert self.current is not None
+        line = self.text[self.current["start"]:self.current["end"]].strip()
+        return "\n" not in line and not line.endswith(_SENTENCE_END) \
+            and len(line.split()) <= _TITLE_WORDS + 1
 
     def accept(self, label: Label) -> str | None:
         """The label a line gets, as a path when it nests; None when it is no label here."""
@@ -209,6 +221,13 @@ class _Builder:
             prior = next((i for i, s in enumerate(self.saved) if s.style == style), None)
             if prior is not None and 0 < value - self.saved[prior].value <= 3:
                 self.stack, same = self.saved, prior
+        elif not self.stack and value == 1 and self._interrupted(style):
+            # A list restarting after headings inside item 3 ("3. / a) ... / Sub-heading /
+            # a) ..."): item 3's list again, unless 3's own list resumes later (see _resume).
+            self.resumable = (list(self.saved), len(self.paragraphs))
+            self.stack = self.saved[:-1]
+        elif value > 1 and not self._fits(style, value) and self._resume(style, value):
+            same = next(i for i, s in enumerate(self.stack) if s.style == style)
         if same is None and value > 1 and self.stack and self.stack[-1].style in _SUB_STYLES \
                 and self.stack[-1].value == value - 1:
             same = len(self.stack) - 1  # "a." then "(2)": the list changed its marks midway
@@ -219,12 +238,37 @@ class _Builder:
         self.stack.append(Label(label.text, style, value, label.end))
         return self._path()
 
+    def _fits(self, style: str, value: int) -> bool:
+        return any(s.style == style and 0 < value - s.value <= 3 for s in self.stack)
+
+    def _resume(self, style: str, value: int) -> bool:
+        """"b)" after a restarted a)-d) inside item 3, where 3(a) was the last item before the
+        restart: the restarted list was inside 3(a) all along, so its labels become 3(a)(a)...
+        and this one is 3(b)."""
+        if self.resumable is None:
+            return False
+        saved, first = self.resumable
+        if saved[-1].style != style or not 0 < value - saved[-1].value <= 3:
+            return False
+        self.resumable = None
+        outer, inner = _path(saved[:-1]), _path(saved)
+        for p in [*self.paragraphs[first:], self.current]:
+            if p is not None and p["label"] and p["label"].startswith(outer + "("):
+                p["label"] = inner + p["label"][len(outer):]
+        self.stack = list(saved)
+        return True
+
+    def _interrupted(self, style: str) -> bool:
+        """Headings closed a numbered item's list of this style, and no number came since."""
+        return len(self.saved) >= 2 and self.saved[0].style == "num" \
+            and self.saved[-1].style == style
+
     def _has(self, style: str, value: int) -> bool:
         return any(s.style == style and s.value == value for s in self.stack)
 
     def _number(self, label: Label) -> str | None:
         plain = label.value > 0 and label.text.isdigit()
-        self.saved = []
+        self.saved, self.resumable = [], None
         if self.prefix and plain and (label.value == 1 and self.since_heading or self.restart):
             if label.value == 1 or (self.restart_top is not None
                                     and 0 < label.value - self.restart_top <= 3):
@@ -266,13 +310,18 @@ class _Builder:
         return self.text[k] if k >= self.current["start"] else ""
 
     def _path(self) -> str:
-        parts = []
-        for i, s in enumerate(self.stack):
-            if s.style in _SUB_STYLES and (i > 0 or s.style == "upper"):  # "A." alone is "(A)"
-                parts.append(s.text if s.text.startswith("(") else f"({s.text})")
-            else:
-                parts.append(s.text)
-        return "".join(parts)
+        return _path(self.stack)
+
+
+def _path(stack: list[Label]) -> str:
+    """A nested label written as its path: ``3(h)(1)``."""
+    parts = []
+    for i, s in enumerate(stack):
+        if s.style in _SUB_STYLES and (i > 0 or s.style == "upper"):  # "A." alone is "(A)"
+            parts.append(s.text if s.text.startswith("(") else f"({s.text})")
+        else:
+            parts.append(s.text)
+    return "".join(parts)
 
 
 def place(paragraphs: list[Paragraph], spans: list) -> list[Paragraph]:

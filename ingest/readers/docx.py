@@ -12,6 +12,7 @@ import zipfile
 from assistant.errors import PaperError
 from ingest.readers import Document
 from ingest.readers._blocks import ITEM_NUMBER, join_blocks, join_broken_lines, one_line
+from ingest.labels import match_label
 from ingest.readers.numbering import Numbering
 
 # Real committee papers expand to well under 5 MB of XML (the corpus's largest is 0.2 MB, images
@@ -38,6 +39,11 @@ _SKIPPED = {W + "del", W + "moveFrom", W + "instrText", W + "delText", W + "rPr"
             W + "txbxContent", _MC_FALLBACK}
 # A page number typed into the body (converters from PDF leave them): "Page 1 of 3", "- 2 -".
 _PAGE_NUMBER = re.compile(r"^(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|-\s*\d+\s*-)$", re.IGNORECASE)
+# A stand-alone line wholly in bold, italic or underline is how most Word authors make a
+# heading: at most this many words, and no sentence end.
+_EMPHASIS_WORDS = 12
+_SENTENCE_END = (".", ";", ",", "!", "?")
+_EMPHASES = ("b", "i", "u")
 _GENERIC_TITLE = re.compile(r"^(?:microsoft word\s*-|document\d*$|untitled|title$)"
                             r"|\.(?:docx?|rtf|dot)$",
                             re.IGNORECASE)
@@ -103,6 +109,7 @@ class _Styles:
 
     def __init__(self, word):
         self._by_id = {}
+        self._emphasis: dict[str, dict[str, bool | None]] = {}
         root = word.styles.element
         for style in root.iterchildren(W + "style"):
             sid = style.get(W + "styleId")
@@ -116,6 +123,8 @@ class _Styles:
                 based.get(W + "val") if based is not None else None,
                 _num_pr(num_pr) if num_pr is not None else None,
             )
+            self._emphasis[sid] = {tag: _toggle(style.find(f"{W}rPr/{W}{tag}"))
+                                   for tag in _EMPHASES}
         self.default = next((s.get(W + "styleId") for s in root.iterchildren(W + "style")
                              if s.get(W + "type") == "paragraph" and s.get(W + "default") in
                              ("1", "true", "on")), None)
@@ -129,6 +138,14 @@ class _Styles:
 
     def is_heading(self, sid) -> bool:
         return any(_HEADING_STYLE.match(name.strip()) for _, (name, _, _) in self._chain(sid))
+
+    def emphasis(self, sid, tag: str) -> bool:
+        """Whether the style (or one it is based on) sets bold/italic/underline ``tag``."""
+        for key, _ in self._chain(sid):
+            value = self._emphasis[key][tag]
+            if value is not None:
+                return value
+        return False
 
     def numbering_of(self, sid):
         """(numId, ilvl or None) the style gives its paragraphs, or None."""
@@ -145,6 +162,17 @@ def _num_pr(num_pr):
             _int(ilvl.get(W + "val")) if ilvl is not None else None)
 
 
+def _toggle(element) -> bool | None:
+    """A run property's setting: on, off, or None where the element is absent. Underline is
+    on for any ``w:val`` but ``none``."""
+    if element is None:
+        return None
+    value = element.get(W + "val")
+    if element.tag == W + "u":
+        return value != "none"
+    return value not in ("0", "false", "off")
+
+
 def _int(value, default=None):
     try:
         return int(value)
@@ -158,6 +186,7 @@ class _Body:
     def __init__(self, styles: _Styles, numbering: Numbering):
         self.styles = styles
         self.numbering = numbering
+        self._in_table = 0  # table cells are joined into rows: no headings there
 
     def blocks(self, container) -> list[str]:
         out: list[str] = []
@@ -199,7 +228,31 @@ class _Body:
             # is what a reader cites. A heading style whose bold the author switched off
             # reads as body text (converted papers put invoice lines in "Heading 1").
             return [f"## {body.replace(chr(10), ' ')}", *extra]
+        if not self._in_table and self._emphasised_heading(p, style, body):
+            return [f"## {body}", *extra]
         return [body, *extra]
+
+    def _emphasised_heading(self, p, style, body: str) -> bool:
+        """A short line of its own, wholly bold, italic or underlined, with no sentence end
+        and no printed label: the author's heading, though typed in a body style."""
+        if "\n" in body or len(body.split()) > _EMPHASIS_WORDS or body.endswith(_SENTENCE_END) \
+                or match_label(body) is not None or ITEM_NUMBER.match(body.split(" ", 1)[0]):
+            return False
+        runs = [r for r in p.iter(W + "r")
+                if "".join(t.text or "" for t in r.iter(W + "t")).strip()]
+        return bool(runs) and any(all(self._run_has(r, style, tag) for r in runs)
+                                  for tag in _EMPHASES)
+
+    def _run_has(self, run, style, tag: str) -> bool:
+        """Whether a run shows ``tag``: its own setting, else its character style's, else
+        its paragraph style's."""
+        own = _toggle(run.find(f"{W}rPr/{W}{tag}"))
+        if own is not None:
+            return own
+        char_style = run.find(f"{W}rPr/{W}rStyle")
+        if char_style is not None and self.styles.emphasis(char_style.get(W + "val"), tag):
+            return True
+        return self.styles.emphasis(style, tag)
 
     def _style_id(self, ppr):
         style = ppr.find(W + "pStyle") if ppr is not None else None
@@ -220,6 +273,13 @@ class _Body:
         not repeated, empty cells and rows dropped. A row whose first cell is only an item
         number gives that number to the text beside it (``5. text``)."""
         rows = []
+        self._in_table += 1
+        try:
+            return self._rows(tbl, rows)
+        finally:
+            self._in_table -= 1
+
+    def _rows(self, tbl, rows: list[str]) -> list[str]:
         for tr in _children(tbl, W + "tr"):
             cells = []
             for tc in _children(tr, W + "tc"):

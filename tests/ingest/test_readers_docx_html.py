@@ -367,3 +367,25 @@ def test_deeply_nested_page_is_flattened_not_a_recursion_error():
 def test_page_without_text_is_refused(page):
     with pytest.raises(PaperError, match="the page holds no text"):
         html_reader.read(page)
+
+
+def test_a_short_line_wholly_in_bold_or_underline_is_a_heading_but_a_sentence_is_not():
+    doc = WordDocument()
+    doc.add_paragraph("1. Apologies")
+    doc.add_paragraph().add_run("Highways and Footpaths").bold = True
+    doc.add_paragraph("The potholes on Mill Lane were reported.")
+    doc.add_paragraph().add_run("The clerk will write to the county.").bold = True
+    underlined = doc.add_paragraph()
+    for word in ("Part ", "Two"):
+        underlined.add_run(word).underline = True
+    half = doc.add_paragraph()
+    half.add_run("Bold start").bold = True
+    half.add_run(" and plain end")
+    table = doc.add_table(rows=1, cols=2)
+    table.cell(0, 0).paragraphs[0].add_run("Payee").bold = True
+    table.cell(0, 1).text = "£10"
+    got = lines(docx_reader.read(docx_bytes(doc)).text)
+    assert got == ["1. Apologies", "## Highways and Footpaths",
+                   "The potholes on Mill Lane were reported.",
+                   "The clerk will write to the county.", "## Part Two",
+                   "Bold start and plain end", "Payee | £10"]

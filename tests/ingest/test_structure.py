@@ -156,3 +156,13 @@ def test_closing_lines_are_text_not_headings_over_nothing():
     assert any("Signed as a correct record" in p.text for p in paras)  # the paper's last words
     assert not any(p.heading in ("Meeting Closed 21:00pm", "Signed as a correct record")
                    for p in paras)
+
+
+def test_a_list_restarted_under_a_sub_heading_stays_inside_its_numbered_item():
+    # the restarted a), b) sit inside 3(a); the later b) resumes item 3's own list
+    text = ("3. PLANNING\n\na) Applications were considered:\n\n## Householder\n\n"
+            "a) Extension at 1 High St supported.\n\nb) Garage at 2 Low St supported.\n\n"
+            "b) The appeal was noted.\n\n4. FINANCE\n\nPaid.\n")
+    got = [(p.label, p.text.split()[1]) for p in parse_paragraphs(text)]
+    assert got == [("3", "PLANNING"), ("3(a)", "Applications"), ("3(a)(a)", "Extension"),
+                   ("3(a)(b)", "Garage"), ("3(b)", "The"), ("4", "FINANCE")]

@@ -4,7 +4,7 @@
 "use strict";
 
 (() => {
-  const STORE = { key: "clerk.apiKey", turns: "clerk.turns", filters: "clerk.filters" };
+  const STORE = { turns: "clerk.turns", filters: "clerk.filters" };
   const MAX_TURNS = 20;          // the API accepts at most 20 earlier turns
   const MAX_TURN_CHARS = 20000;  // and at most 20,000 characters in each
   const TIMEOUT_MS = 120000;
@@ -24,9 +24,7 @@
   const council = $("council");
   const dateFrom = $("date-from");
   const dateTo = $("date-to");
-  const keyPanel = $("key-panel");
-  const keyForm = $("key-form");
-  const keyInput = $("api-key");
+  const { el, headers, errorDetail } = window.Clerk;
 
   let turns = load(STORE.turns, []);   // [{question, filters, answer?: Answer, error?: string}]
   let inFlight = null;                 // {controller, generation} while a question is asked
@@ -52,21 +50,6 @@
     }
   }
 
-  /** An element with attributes and children; strings become Text nodes, never markup. */
-  function el(tag, attrs = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs)) {
-      if (value === null || value === undefined || value === false) continue;
-      if (name === "class") node.className = value;
-      else node.setAttribute(name, value === true ? "" : String(value));
-    }
-    for (const child of children.flat()) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
-
   /** Only http(s) links, relative ones resolved against this page; anything else is dropped. */
   function safeHref(url) {
     if (!url) return null;
@@ -85,33 +68,6 @@
 
   function setStatus(text) {
     status.textContent = text;
-  }
-
-  function storedKey() {
-    try {
-      return sessionStorage.getItem(STORE.key) || "";
-    } catch {
-      return "";
-    }
-  }
-
-  function headers(json) {
-    const h = { Accept: "application/json" };
-    if (json) h["Content-Type"] = "application/json";
-    const key = storedKey();
-    if (key) h["X-API-Key"] = key;
-    return h;
-  }
-
-  async function errorDetail(response) {
-    try {
-      const body = await response.json();
-      if (typeof body.detail === "string") return body.detail;
-      if (body.detail) return JSON.stringify(body.detail);
-    } catch {
-      // not JSON: fall through to the status line
-    }
-    return `${response.status} ${response.statusText}`.trim();
   }
 
   // ---- filters ------------------------------------------------------------------------------
@@ -581,11 +537,7 @@
     }
   }
 
-  function askForKey(message, focus) {
-    keyPanel.open = true;
-    if (message) setStatus(message);
-    if (focus) keyInput.focus();
-  }
+  const askForKey = window.Clerk.keyPanel({ onKey: keyGiven, say: setStatus });
 
   // ---- events -------------------------------------------------------------------------------
 
@@ -642,22 +594,8 @@
     });
   }
 
-  keyForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const key = keyInput.value.trim();
-    if (!key) {
-      setStatus("Type the API key first.");
-      keyInput.focus();
-      return;
-    }
-    try {
-      sessionStorage.setItem(STORE.key, key);
-    } catch {
-      setStatus("This browser won't keep the key; it can't be used.");
-      return;
-    }
-    keyInput.value = "";
-    setStatus("The API key will be used for this tab.");
+  /** Once a key is given: the lists again, and the question that needed it. */
+  function keyGiven() {
     const retry = afterKey;
     afterKey = null;
     loadPapers();
@@ -665,17 +603,7 @@
       question.focus();
       ask(retry.text, retry.filters);
     }
-  });
-
-  $("forget-key").addEventListener("click", () => {
-    try {
-      sessionStorage.removeItem(STORE.key);
-    } catch {
-      // nothing stored
-    }
-    keyInput.value = "";
-    setStatus("The API key was forgotten.");
-  });
+  }
 
   // ---- start --------------------------------------------------------------------------------
 

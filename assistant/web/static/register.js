@@ -3,49 +3,13 @@
 (() => {
   "use strict";
 
-  const KEY = "clerk.apiKey"; // the asking page's key for this tab
   const FILTERS = ["committee", "owner", "date_from", "date_to", "q", "kind"];
   const $ = (id) => document.getElementById(id);
   const form = $("register-filters");
   const rowsBody = $("rows");
   const caption = $("register-caption");
   const status = $("status");
-  const keyPanel = $("key-panel");
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (value !== null && value !== undefined) node.setAttribute(name, value);
-    }
-    for (const child of children) {
-      if (child !== null && child !== undefined) node.append(child);
-    }
-    return node;
-  }
-
-  function storedKey() {
-    try {
-      return sessionStorage.getItem(KEY) || "";
-    } catch {
-      return "";
-    }
-  }
-
-  function headers() {
-    const h = { Accept: "application/json" };
-    const key = storedKey();
-    if (key) h["X-API-Key"] = key;
-    return h;
-  }
-
-  async function errorDetail(response) {
-    try {
-      const body = await response.json();
-      return typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
-    } catch {
-      return `the server answered ${response.status}`;
-    }
-  }
+  const { el, headers, errorDetail } = window.Clerk;
 
   /** The filters in the address, without empty ones. */
   function wanted() {
@@ -69,10 +33,13 @@
     }
   }
 
-  function needKey(message) {
-    keyPanel.open = true;
-    status.textContent = message;
-  }
+  const needKey = window.Clerk.keyPanel({
+    onKey: () => {
+      $("key-panel").open = false;
+      start();
+    },
+    say: (text) => { status.textContent = text; },
+  });
 
   async function loadCommittees(chosen) {
     const response = await fetch("papers", { headers: headers() }).catch(() => null);
@@ -144,21 +111,6 @@
     }
     const query = params.toString();
     location.assign(query ? `register?${query}` : "register");
-  });
-
-  $("key-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const key = $("api-key").value.trim();
-    if (!key) return;
-    try {
-      sessionStorage.setItem(KEY, key);
-    } catch {
-      status.textContent = "This browser won't keep the key; it can't be used.";
-      return;
-    }
-    $("api-key").value = "";
-    keyPanel.open = false;
-    start();
   });
 
   function start() {
