@@ -249,9 +249,10 @@ def read_question(question: str, lex: Lexicon, tokenize) -> Reading:
     words = [(raw, raw.lower().replace("’", "'").removesuffix("'s"))
              for raw in _WORD.findall(question)]
     named = {w for _, w in words if w in lex.name_words}
+    dated = named_dates(question, list(lex.bodies.values()), [])  # to tell short forms apart
     for raw, word in words:
         if word in lex.short_forms and (raw.isupper() or tokenize(word)):  # not "as", "on"
-            full = _reading_of(lex.short_forms[word], named, lex)
+            full = _reading_of(lex.short_forms[word], named, lex, dated)
             reading.expansions.append(full)
             if full in lex.names:  # "KCC": a council's name
                 reading.naming += [word, full]
@@ -312,12 +313,23 @@ def unknown_councils(question: str, lex: Lexicon, tokenize, reading: Reading) ->
     return out
 
 
-def _reading_of(readings: list[str], named: set[str], lex: Lexicon) -> str:
+def _reading_of(readings: list[str], named: set[str], lex: Lexicon,
+                dates: list[DateSpec]) -> str:
     """Of a short form's readings, one that an indexed name shares with a word the question
-    names ("ayton cc": Ayton Community Council's "Community Council"); else the commonest."""
+    names ("ayton cc": Ayton Community Council's "Community Council"); else the one whose
+    papers hold a meeting on the date the question names ("tcc may 2019", where two councils
+    read "tcc"); else the commonest."""
+    def bodies_of(full):
+        return [b for b in lex.bodies.values()
+                if any(v and full in v for v in (b.get("council"), b.get("committee")))]
     for full in readings:
-        for body in lex.bodies.values():
+        for body in bodies_of(full):
             for value in (body.get("council"), body.get("committee")):
                 if value and full in value and named & {w.lower() for w in _WORD.findall(value)}:
                     return full
+    if dates and len(readings) > 1:
+        on_date = [full for full in readings if any(d.matches(b.get("meeting_date"))
+                                                    for b in bodies_of(full) for d in dates)]
+        if len(on_date) == 1:
+            return on_date[0]
     return readings[0]

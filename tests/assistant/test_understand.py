@@ -121,3 +121,19 @@ def test_a_council_no_paper_mentions_is_named_as_unknown(lexicon):
                      "what did the full council decide about the cemetery?",
                      "what did the parish council agree?", "who is the tresurer council rep?"):
         assert read_question(question, lexicon, tokenize).unknown == [], question
+
+
+def test_a_short_form_two_councils_share_is_read_by_the_meeting_date_named():
+    records = {"tayport-2017": {"council": "Tayport Community Council", "committee": None,
+                                "meeting_date": "2017-09-04"},
+               "tintern-2019": {"council": "Tintern Community Council", "committee": None,
+                                "meeting_date": "2019-05-20"},
+               "tayport-2018": {"council": "Tayport Community Council", "committee": None,
+                                "meeting_date": "2018-02-05"}}
+    lex = build_lexicon([], set(tokenize("duck race harbour")), records)
+    assert lex.short_forms["tcc"][0] == "Tayport Community Council"  # the commonest
+    for question, council in (("when is the duck race (tcc may 2019)?", "tintern"),
+                              ("what did tcc say about the harbour in sept 2017?", "tayport"),
+                              ("when is the duck race (tcc)?", "tayport")):
+        r = read_question(question, lex, tokenize)
+        assert r.names["council"] == {council}, question
