@@ -33,6 +33,9 @@ _COUNCIL_NAMED = re.compile(r"\b([a-z][\w'’-]*)\s+((?:(?:county|borough|distri
                             r"parish|community|metropolitan|unitary)\s+){0,2}council)\b", re.I)
 _NOT_PLACES = {"our", "their", "your", "my", "this", "that", "which", "what", "whose", "each",
                "every", "any", "a", "an", "its", "full", "whole", "new", "local", "next", "same"}
+# "M&S" typed for "Manordeilo & Salem": two initials joined by "&"; and in a name, the words
+_AMPERSAND = re.compile(r"\b([a-z])\s?&\s?([a-z])\b", re.I)
+_AMPERSAND_NAME = re.compile(r"\b([a-z])[\w'’-]*\s+(?:&|and)\s+([a-z])[\w'’-]*", re.I)
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]|[a-z]", re.I)
 
 
@@ -64,6 +67,10 @@ class Lexicon:
     name_count: dict[str, int] = field(default_factory=dict)  # names holding each name word
     bodies: dict[str, dict] = field(default_factory=dict)  # doc_id -> council/committee/date
 
+
+
+def _ampersand(m: re.Match) -> str:
+    return f"{m.group(1)}&{m.group(2)}".lower()
 
 
 def initials(words: list[str], skip_small: bool = True) -> str:
@@ -110,6 +117,9 @@ def build_lexicon(chunks, vocab: set[str], records: dict[str, dict]) -> Lexicon:
             for short in {initials(words), initials(words, skip_small=False)}:
                 if len(short) >= 2:
                     derived[(short, name)] += 1
+            # "M&S" for "Manordeilo & Salem Community Council": the two joined words' initials
+            for m in _AMPERSAND_NAME.finditer(name):
+                derived[(_ampersand(m), name)] += 1
             # "Community Council" in "Ayton Community Council": "cc" after the place's name
             for i in range(1, len(words) - 1):
                 tail = initials(words[i:])
@@ -248,10 +258,13 @@ def read_question(question: str, lex: Lexicon, tokenize) -> Reading:
     names: dict[str, set[str]] = {}
     words = [(raw, raw.lower().replace("’", "'").removesuffix("'s"))
              for raw in _WORD.findall(question)]
+    words += [(m.group(0), _ampersand(m)) for m in _AMPERSAND.finditer(question)
+              if _ampersand(m) in lex.short_forms]  # "m&s" for "Manordeilo & Salem ..."
     named = {w for _, w in words if w in lex.name_words}
     dated = named_dates(question, list(lex.bodies.values()), [])  # to tell short forms apart
     for raw, word in words:
-        if word in lex.short_forms and (raw.isupper() or tokenize(word)):  # not "as", "on"
+        if word in lex.short_forms and (raw.isupper() or "&" in word or tokenize(word)):
+            # (a short form, but not "as" or "on")
             full = _reading_of(lex.short_forms[word], named, lex, dated)
             reading.expansions.append(full)
             if full in lex.names:  # "KCC": a council's name

@@ -22,8 +22,9 @@ _SINGLE = re.compile(r"^(?P<num>\d{1,4})(?:[.)]" + _AFTER + r"|[ ]\.(?=\t|[ \u00
                      r"|\.(?=[A-Z])|(?=\t|[ \u00a0]{2,}\S))")
 # "4.5vii)", "5vi)", "12ii)": an item's number with its sub-item's letter or numeral run on.
 _NUM_SUB = re.compile(r"^(?P<num>\d{1,4}(?:\.[ ]?\d{1,3})*)(?P<sub>[ivx]{1,5}|[a-z])\)" + _AFTER)
-# "2 SPECIAL ISSUES": a number, one space, and a title wholly in capitals.
-_CAPS_TITLE = re.compile(r"^(?P<num>\d{1,3}) (?=[A-Z][A-Z'’&,/ -]*[A-Z][ \t]*$)")
+# "2 SPECIAL ISSUES": a number, one space, and a title wholly in capitals ("7, SECRETARY’S
+# REPORT": a comma typed for the full stop).
+_CAPS_TITLE = re.compile(r"^(?P<num>\d{1,3}),? (?=[A-Z][A-Z'’&,/ -]*[A-Z][ \t]*$)")
 # "3778 - Llandogo Play Area": a minute number set off by a dash.
 _DASHED = re.compile(r"^(?P<num>\d{1,4})[ \t\u00a0]+[-–][ \t\u00a0]+(?=[A-Z])")
 _PAREN_NUM = re.compile(r"^\((?P<num>\d{1,2})\)[.:]?" + _AFTER)  # "(10): Complaints" too

@@ -137,3 +137,15 @@ def test_a_short_form_two_councils_share_is_read_by_the_meeting_date_named():
                               ("when is the duck race (tcc)?", "tayport")):
         r = read_question(question, lex, tokenize)
         assert r.names["council"] == {council}, question
+
+
+def test_two_initials_joined_by_an_ampersand_name_a_council_whose_name_joins_two_words():
+    records = {"ms-2019": {"council": "Manordeilo & Salem Community Council", "committee": None,
+                           "meeting_date": "2019-03-13"},
+               "milburn-2019": {"council": "Milburn Parish Council", "committee": None,
+                                "meeting_date": "2019-05-07"}}
+    lex = build_lexicon([], set(tokenize("precept chair")), records)
+    for question in ("how much was the M&S precept?", "who chaired m & s cc in march 2019?"):
+        r = read_question(question, lex, tokenize)
+        assert {"manordeilo", "salem"} <= r.names["council"], question
+    assert "council" not in read_question("who chaired the A&E meeting?", lex, tokenize).names

@@ -15,6 +15,7 @@ from ingest.structure import parse_paragraphs
     ("(1) the report be noted", "(1)"), ("(a) note the report", "(a)"), ("b) agree", "(b)"),
     ("(iv) the fourth", "(iv)"), ("3048.Police Report", "3048"), ("805.\tApologies", "805"),
     ("1\tPolice Report", "1"), ("2  SPECIAL ISSUES", "2"), ("(10): Complaints Sub-Committee", "(10)"),
+    ("7, SECRETARY’S REPORT", "7"),
 ])
 def test_printed_labels_are_read_as_printed(line, label):
     assert match_label(line).text == label
@@ -23,7 +24,7 @@ def test_printed_labels_are_read_as_printed(line, label):
 @pytest.mark.parametrize("line", [
     "12 members of the public attended", "7.30 pm start", "10/10/2013 was the date",
     "It is anticipated that there will be further reports", "--- title: x", "The Council agreed.",
-    "2019 was a good year", "£205.88 paid",
+    "2019 was a good year", "£205.88 paid", "7, 8 and 9 were noted", "2, Mill Lane",
 ])
 def test_sentences_and_numbers_in_text_are_not_labels(line):
     assert match_label(line) is None
