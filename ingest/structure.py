@@ -96,8 +96,6 @@ def _is_heading_block(lines: list[str], next_line: str | None) -> bool:
         return not text[0].isdigit()
     if re.search(r": [\d(]|@", text):  # "Contact details: 0208 ..." is a value, not a heading
         return False
-    if re.search(r"[£$€]\s?\d", text):  # "TOTAL £600.00": a sum, the end of a list of payments
-        return False
     if re.match(r"[A-Z][A-Z ]+:\s*\S", text):  # "APOLOGIES: Cllrs ...": a record, not a heading
         return False
     if text.upper() != text and len(text.split()) > _HEADING_WORDS:  # a sentence without its stop

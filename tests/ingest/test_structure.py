@@ -167,10 +167,3 @@ def test_a_list_restarted_under_a_sub_heading_stays_inside_its_numbered_item():
     assert got == [("3", "PLANNING"), ("3(a)", "Applications"), ("3(a)(a)", "Extension"),
                    ("3(a)(b)", "Garage"), ("3(b)", "The"), ("4", "FINANCE")]
 
-
-def test_a_total_line_closes_its_list_of_payments_and_is_no_heading():
-    text = ("12. ACCOUNTS FOR PAYMENT\n\ni. Zurich, insurance £277.10\n\n"
-            "ii. Clerk's salary £450.00\n\n**TOTAL £727.10**\n\n13. ANY OTHER BUSINESS\n\nNone.\n")
-    paras = parse_paragraphs(text)
-    assert [p.label for p in paras] == ["12", "12(i)", "12(ii)", "13"]
-    assert "TOTAL £727.10" in paras[2].text and paras[3].heading is None
