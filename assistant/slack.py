@@ -49,6 +49,7 @@ from assistant.slack_delivery import (
     slack_signature_ok,
     web_client,
 )
+from assistant.slack_home import publish_home
 
 log = logging.getLogger("clerk.slack")
 
@@ -290,6 +291,12 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False,
         if event.get("channel_type") == "im" and not event.get("subtype") \
                 and not event.get("bot_id"):
             clerk.answer_in_thread(event, context, client)
+
+    @app.event("app_home_opened")
+    def on_home_opened(event, client):
+        """The Home tab (not the Messages tab): what Clerk has read and how to ask."""
+        if event.get("tab", "home") == "home":
+            publish_home(client, event.get("user"), clerk.service.papers)
 
     @app.command("/clerk")
     def on_command(ack, command):
