@@ -50,6 +50,7 @@ from assistant.slack_delivery import (
     web_client,
 )
 from assistant.slack_home import publish_home
+from assistant.slack_slash import answer_in_thread as answer_command_in_thread
 
 log = logging.getLogger("clerk.slack")
 
@@ -299,7 +300,7 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False,
             publish_home(client, event.get("user"), clerk.service.papers)
 
     @app.command("/clerk")
-    def on_command(ack, command):
+    def on_command(ack, command, client):
         question = plain_text(command.get("text", ""))
         alert = command_reply(alerts, question, command.get("channel_id", ""),
                               command.get("user_id"))  # subscribe | unsubscribe | subscriptions
@@ -311,6 +312,9 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False,
             return
         ack(text=f"Looking through the papers for: {escape(clip(question, 500))}",
             response_type="ephemeral")
+        if visibility == "in_channel" and answer_command_in_thread(
+                clerk, client, {**command, "question": question}):
+            return
         message = clerk.reply(question, [], user=command.get("user_id"),
                               channel=command.get("channel_id"), echo=True)
         clerk.respond(command["response_url"], response_type=visibility,
