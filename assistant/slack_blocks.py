@@ -7,7 +7,14 @@ import re
 import threading
 from collections import OrderedDict
 
-from assistant.models import Answer, Citation, CitedParagraph, Turn, TurnCitation
+from assistant.models import (
+    WHAT_WAS_WRONG,
+    Answer,
+    Citation,
+    CitedParagraph,
+    Turn,
+    TurnCitation,
+)
 
 SECTION_CHARS = 3000  # Slack: a section's text
 MAX_BLOCKS = 50  # Slack: blocks in one message
@@ -23,11 +30,6 @@ ZWSP = "\u200b"
 FEEDBACK_UP, FEEDBACK_DOWN = "clerk_feedback_up", "clerk_feedback_down"
 QUESTION_EVENT = "clerk_question"  # metadata of a /clerk question Clerk posts for its asker
 FEEDBACK_REASON = "clerk_feedback_reason"  # the form a 👎 opens: what was wrong
-WHAT_WAS_WRONG = {"wrong_fact": "It got a fact wrong",
-                  "wrong_source": "It cited the wrong paper or paragraph",
-                  "missed_point": "It missed the point of the question",
-                  "papers_do_say": "It said the papers don't say, but they do",
-                  "other": "Something else"}
 
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _FORMATTING = re.compile(r"([*_~`])")
