@@ -113,6 +113,10 @@ class Answer(BaseModel):
         "passages that came closest, for the reader to check for themselves. Not an answer.")
     answer_id: str | None = Field(None, description="When the request asked to `keep` it: the "
                                   "id to vote on and to link to; null otherwise.")
+    suggestions: list[str] = Field(
+        default_factory=list, description="Two or three questions to ask next, built from what "
+        "the cited papers hold (the decisions they record, their other sections); ask one as a "
+        "follow-up. Empty when nothing was cited.")
 
     @model_validator(mode="after")
     def _abstention_has_reason(self) -> "Answer":

@@ -315,7 +315,26 @@
         el("ol", { class: "citations" }, answer.citations.map(renderCitation)));
     }
     reply.append(renderTools(turn));
+    if (turn === turns[turns.length - 1]) reply.append(renderSuggestions(answer));
     return reply;
+  }
+
+  /** Questions to ask next, from what the cited papers hold (the server's `suggestions`);
+   *  one click asks it as a follow-up. Only under the latest answer. */
+  function renderSuggestions(answer) {
+    const asks = (answer.suggestions || []).filter((s) => typeof s === "string" && s.trim());
+    if (!asks.length) return null;
+    return el("nav", { class: "suggestions", "aria-label": "Questions to ask next" },
+      el("h3", { class: "suggestions-heading" }, "Ask next"),
+      el("ul", {}, asks.map((text) => {
+        const button = el("button", { type: "button", class: "suggestion" }, text);
+        button.addEventListener("click", () => {
+          if (inFlight) return;
+          question.value = text;
+          form.requestSubmit();
+        });
+        return el("li", {}, button);
+      })));
   }
 
   /** The answer as plain text with its sources, for pasting into an email or a report. */
@@ -496,6 +515,7 @@
     setBusy(true);
     intro.hidden = true;
     const turn = { question: text, filters };
+    for (const offered of log.querySelectorAll(".suggestions")) offered.remove();
     const item = el("li", { class: "turn" }, renderQuestion(turn),
       el("div", { class: "reply pending" }, el("p", { class: "who" }, "Clerk"),
         el("p", { class: "waiting" }, "Reading the papers…")));
