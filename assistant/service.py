@@ -275,11 +275,8 @@ class ClerkService:
         Counted once per version of the store."""
         version = self.store.current_version()
         if self._shared[0] != version:
-            papers: dict[str, set[str]] = {}
-            for chunk in self.store.all_chunks():
-                if heading := chunk.meta.get("heading"):
-                    papers.setdefault(heading.casefold(), set()).add(chunk.meta.get("doc_id"))
-            self._shared = (version, {h for h, docs in papers.items() if len(docs) > 1})
+            self._shared = (version, {h for h, docs in self.store.headings().items()
+                                      if len(docs) > 1})
         return self._shared[1]
 
     def ask_text(self, question: str, filters: Filters | None = None) -> Answer:
