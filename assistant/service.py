@@ -267,8 +267,26 @@ class ClerkService:
         cited = dict.fromkeys(c.doc_id for c in answer.citations)
         views = [v for d in list(cited)[:2] if (v := paper_view(self.store, d)) is not None]
         titles = Counter((r.get("title") or d).casefold() for d, r in self.store.records().items())
-        found = suggestions(question, answer, views, self.shared_headings(), titles)
+        cited_paragraphs = {(c.doc_id, c.paragraph) for c in answer.citations}
+        found = suggestions(question, answer, views, self.shared_headings(), titles,
+                            self.later_papers(list(cited)[:2], cited_paragraphs))
         return answer.model_copy(update={"suggestions": found})
+
+    def later_papers(self, doc_ids: list[str], cited: set[tuple[str, str]]) -> list[dict]:
+        """The later papers' paragraphs that take up the decisions of these papers (the
+        register's follow-through), each as {"view", "label"}: those of a cited decision
+        first."""
+        from assistant.papers import paper_view
+
+        found, views = [], {}
+        records = [r for r in self.register.records() if r.doc_id in doc_ids]
+        for record in sorted(records, key=lambda r: (r.doc_id, r.paragraph) not in cited):
+            for up in record.follow_through.later[:1]:
+                if up.doc_id not in views:
+                    views[up.doc_id] = paper_view(self.store, up.doc_id)
+                if views[up.doc_id] is not None:
+                    found.append({"view": views[up.doc_id], "label": up.paragraph})
+        return found
 
     def shared_headings(self) -> set[str]:
         """Headings printed in more than one paper (casefolded): a template's, not a subject.

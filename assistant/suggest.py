@@ -64,12 +64,28 @@ def nearby_sections(view: dict, cited: set[str], shared: set[str]) -> list[str]:
             for h in sorted(first, key=lambda h: first[h])]
 
 
+def what_next(later: list[dict], shared: set[str]) -> list[str]:
+    """For a later paper that takes up a decision of a cited paper (the register's follow-up:
+    a later paper's paragraph, as `{"view", "label"}`), the section holding that paragraph,
+    when its heading names a subject."""
+    out = []
+    for found in later:
+        view = found["view"]
+        heading = next((p.get("heading") for p in view["paragraphs"]
+                        if p["label"] == found["label"]), None)
+        if is_subject(heading, view, shared) and view.get("meeting_date"):
+            out.append(f"What does {paper_name(view)} say about {as_written(heading)}?")
+    return list(dict.fromkeys(out))
+
+
 def suggestions(question: str, answer: Answer, views: list[dict], shared: set[str],
-                titles: dict[str, int], limit: int = 3) -> list[str]:
+                titles: dict[str, int], later: list[dict] | None = None,
+                limit: int = 3) -> list[str]:
     """Up to `limit` questions from the cited papers (`views`, in the order cited): each
     paper's decisions first, then its sections nearest the cited paragraph. `shared`: the
     headings printed in several papers; `titles`: how many indexed papers have each title
-    (casefolded)."""
+    (casefolded); `later`: the register's follow-ups of the cited papers' decisions, asked
+    about second ("what happened next")."""
     if answer.abstained or not answer.citations:
         return []
     per_paper = []
@@ -77,6 +93,8 @@ def suggestions(question: str, answer: Answer, views: list[dict], shared: set[st
         cited = {c.paragraph for c in answer.citations if c.doc_id == view["doc_id"]}
         per_paper.append(decisions(view, cited, titles)[:1]
                          + nearby_sections(view, cited, shared))
+    if nexts := what_next(later or [], shared):
+        per_paper[0][1:1] = nexts[:1]
     out: list[str] = []
     for rank in range(max((len(q) for q in per_paper), default=0)):  # paper by paper, in turn
         for candidates in per_paper:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from assistant.models import Answer, AskRequest, Citation, Turn, TurnCitation
-from assistant.suggest import decisions, is_subject, nearby_sections, suggestions
+from assistant.suggest import decisions, is_subject, nearby_sections, suggestions, what_next
 from tests.conftest import ROOT
 
 REPORT = "surrey-cfllc-2020-07-28-childrens-improvement-update"
@@ -107,3 +107,58 @@ def test_suggestions_take_each_cited_paper_in_turn_and_stop_at_three():
         "What does Budget Report (4 March 2021) say about Revenue Outturn?",
         "What does Libraries Review say about Mobile Library?",
         "What does Budget Report (4 March 2021) say about Reserves Strategy?"]
+
+
+def test_what_next_needs_a_dated_later_paper_and_a_heading_that_names_a_subject():
+    later = view(doc_id="d9", title="Finance minutes", meeting_date="2021-06-01",
+                 paragraphs=[para("7", "Capital Programme"), para("8", "Introduction")])
+    assert what_next([{"view": later, "label": "7"}], set()) == [
+        "What does Finance minutes (1 June 2021) say about Capital Programme?"]
+    assert what_next([{"view": later, "label": "8"}], set()) == []  # one word
+    undated = {**later, "meeting_date": None}
+    assert what_next([{"view": undated, "label": "7"}], set()) == []
+
+
+LATER = """Later minutes
+
+Lines of Communication
+
+1.    The Chairmen reported that lines of communication between the Select Committee, the
+Improvement Board and the Safeguarding Children's Board had improved. Meetings are now monthly.
+
+Staff Survey Plans
+
+2.    The Director said a survey would test the culture and communications of the Directorate
+this spring.
+"""
+LATER_ROW = """  - file: later-minutes.txt
+    council: Surrey County Council
+    meeting_date: 2019-03-05
+    doc_type: minutes
+    title: Later minutes
+"""
+
+
+def test_what_happened_next_is_asked_of_the_later_paper_that_takes_a_decision_up(
+        corpus_copy, settings_for, embedder):
+    """A later paper (by the register's follow-through) that takes up a cited recommendation
+    is suggested by the section holding it; asked, it is answered from that paper."""
+    from assistant.service import ClerkService
+    from ingest.pipeline import run_ingest
+
+    (corpus_copy / "later-minutes.txt").write_text(LATER)
+    manifest = corpus_copy / "manifest.yaml"
+    manifest.write_text(manifest.read_text() + LATER_ROW)
+    settings = settings_for()
+    run_ingest([corpus_copy], settings, lambda: embedder, progress=False)
+    service = ClerkService(settings, embedder=embedder)
+    question = "What did the Performance Member Reference Group recommend?"
+    answer = service.ask(AskRequest(question=question))
+    cited = [(c.doc_id, c.paragraph) for c in answer.citations]
+    assert cited[0][1].startswith("Recommendations")
+    nexts = [s for s in answer.suggestions if s.startswith("What does Later minutes")]
+    assert nexts == [answer.suggestions[1]]  # second, after the paper's own decisions
+    follow = service.ask(AskRequest(question=nexts[0],
+                                    conversation=as_follow_up(question, answer)))
+    assert follow.reason == "answered"
+    assert follow.citations[0].doc_id == "later-minutes"
