@@ -125,6 +125,10 @@ def print_answer(answer) -> None:
                           if x)
         click.echo(f"  - {c.title or c.doc_id} ({where}), paragraph {c.paragraph}")
         click.echo(f"    \"{c.quote}\"")
+    if answer.suggestions:  # from the cited papers; `clerk chat` asks one typed in
+        click.echo("\nAsk next:")
+    for suggestion in answer.suggestions:
+        click.echo(f"  - {suggestion}")
 
 
 @cli.command()

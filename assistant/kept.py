@@ -32,10 +32,12 @@ def mount_kept(app: FastAPI, settings: Settings, signer: LinkSigner | None,
     async def feedback(body: VoteRequest) -> VoteResponse:
         """A 👍 (`up`) or 👎 (`down`) on an answer asked for with `keep`. It is stored with the
         votes given in Slack (source `web`), and `clerk feedback export` writes them all for
-        review. A later vote on the same answer replaces the earlier one in the export; an
-        unknown `answer_id` gets 404."""
+        review. A 👎 may carry `reason` (what was wrong, as Slack's 👎 form asks), sent with the
+        vote or after it. A later vote on the same answer replaces the earlier one in the
+        export; an unknown `answer_id` gets 404."""
+        reason = body.reason.model_dump() if body.reason else None
         row = await run_in_threadpool(record_vote, settings, body.answer_id, body.vote,
-                                      user=None, source="web")
+                                      user=None, source="web", reason=reason)
         if row is None:
             raise _unknown(body.answer_id)
         return VoteResponse(answer_id=body.answer_id, vote=body.vote)

@@ -113,6 +113,10 @@ class Answer(BaseModel):
         "passages that came closest, for the reader to check for themselves. Not an answer.")
     answer_id: str | None = Field(None, description="When the request asked to `keep` it: the "
                                   "id to vote on and to link to; null otherwise.")
+    suggestions: list[str] = Field(
+        default_factory=list, description="Two or three questions to ask next, built from what "
+        "the cited papers hold (the decisions they record, their other sections); ask one as a "
+        "follow-up. Empty when nothing was cited.")
 
     @model_validator(mode="after")
     def _abstention_has_reason(self) -> "Answer":
@@ -184,13 +188,47 @@ class Health(BaseModel):
     answerer: Literal["extractive", "llm"]
 
 
+WhatWasWrong = Literal["wrong_fact", "wrong_source", "missed_point", "out_of_date",
+                       "papers_do_say", "other"]
+# what a 👎's voter can say was wrong, in Slack's form and on the page, in the words shown
+WHAT_WAS_WRONG: dict[str, str] = {"wrong_fact": "It got a fact wrong",
+                                  "wrong_source": "It cited the wrong paper or paragraph",
+                                  "missed_point": "It didn't answer the question",
+                                  "out_of_date": "It is out of date: a later paper says otherwise",
+                                  "papers_do_say": "It said the papers don't say, but they do",
+                                  "other": "Something else"}
+
+
+class VoteReason(BaseModel):
+    """What was wrong with an answer voted 👎."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    what: WhatWasWrong = Field(description="; ".join(f"`{k}`: {v}"
+                                                     for k, v in WHAT_WAS_WRONG.items()))
+    detail: str | None = Field(None, max_length=1000, description="In the voter's words.")
+
+    @field_validator("detail")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value else None
+
+
 class VoteRequest(BaseModel):
-    """A 👍 or 👎 on a kept answer."""
+    """A 👍 or 👎 on a kept answer; a 👎 may say what was wrong."""
 
     model_config = ConfigDict(extra="forbid")
 
     answer_id: str = Field(pattern=r"^[0-9a-f]{16}$", description="The answer's `answer_id`.")
     vote: Literal["up", "down"]
+    reason: VoteReason | None = Field(None, description="With a `down` vote only: what was "
+                                      "wrong. Stored with the vote and in the export's notes.")
+
+    @model_validator(mode="after")
+    def _reason_only_when_down(self) -> "VoteRequest":
+        if self.reason is not None and self.vote != "down":
+            raise ValueError("a reason is given with a 'down' vote only")
+        return self
 
 
 class VoteResponse(BaseModel):

@@ -1,7 +1,9 @@
-"""A progress bar for what `clerk ingest` embeds, left on screen when it is done (the count
-and the rate stay as a record of the run)."""
+"""Progress on stderr that stays on screen when done: a bar for what `clerk ingest` embeds
+(the count and the rate stay as a record of the run), and a ticking line while the embedding
+model loads (`clerk ask`, `clerk chat`, `clerk eval`)."""
 
 import sys
+import threading
 from typing import Self
 
 import numpy as np
@@ -55,3 +57,39 @@ class _Counted:
         if len(parts) == 1:
             return parts[0]
         return np.concatenate(parts) if parts else self.embedder.embed(texts)
+
+
+class Loading:
+    """One line on stderr while something slow loads (the embedding model takes 13-30 s from a
+    cold disk), its elapsed time ticking, and left on screen when done with the time it took,
+    so a silent wait never looks like a hang. Shown when stderr is a terminal (tqdm's rule)
+    unless `enabled` says otherwise."""
+
+    def __init__(self, what: str, enabled: bool | None = None, file=None, tick_s: float = 0.5):
+        self.what, self.enabled, self.tick_s = what, enabled, tick_s
+        self.file = file or sys.stderr
+        self.bar: tqdm | None = None
+        self._done = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    def __enter__(self) -> Self:
+        self.bar = tqdm(total=None, desc=self.what, bar_format="{desc}… {elapsed}",
+                        file=self.file, leave=True, dynamic_ncols=True,
+                        disable=None if self.enabled is None else not self.enabled)
+        if not self.bar.disable:
+            self._ticker = threading.Thread(target=self._tick, daemon=True)
+            self._ticker.start()
+        return self
+
+    def _tick(self) -> None:
+        while not self._done.wait(self.tick_s):
+            self.bar.refresh()
+
+    def __exit__(self, exc_type, *exc) -> None:
+        self._done.set()
+        if self._ticker is not None:
+            self._ticker.join()
+        if not self.bar.disable:
+            self.bar.bar_format = "{desc} in {elapsed}" if exc_type is None else "{desc} failed"
+            self.bar.refresh()
+        self.bar.close()

@@ -61,6 +61,10 @@ def make_asker(settings: Settings, server: str | None, say: Callable[[str], None
         if remote.ready():
             return remote.ask
         say(f"No Clerk server answers at {url}; answering here (loading the model).")
+    from assistant.progress import Loading
     from assistant.service import ClerkService
 
-    return ClerkService(settings).ask
+    with Loading("loading the embedding model and the papers' index"):
+        service = ClerkService(settings)
+        service.warm()  # what the first question would wait for, while the line says why
+    return service.ask

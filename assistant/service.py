@@ -95,6 +95,7 @@ class ClerkService:
 
         self.max_answers = settings.max_concurrent_answers or max(4, 2 * (os.cpu_count() or 1))
         self.answering = threading.BoundedSemaphore(self.max_answers)
+        self._shared: tuple[str | None, set[str]] = (None, set())  # see shared_headings
 
     def warm(self) -> None:
         """Load at start what the first question would otherwise wait for: the lexical index
@@ -250,8 +251,51 @@ class ClerkService:
             ev = self.evidence(request)
             if (unanswerable := self.not_indexed(ev)) is not None:
                 return unanswerable
-            return self.answerer(ev.vectors).answer(request.question, ev.query, ev.passages,
-                                                    ev.reading)
+            answer = self.answerer(ev.vectors).answer(request.question, ev.query, ev.passages,
+                                                      ev.reading)
+        return self.with_suggestions(request.question, answer)
+
+    def with_suggestions(self, question: str, answer: Answer) -> Answer:
+        """The answer with questions to ask next, from the papers it cites."""
+        if answer.abstained or not answer.citations:
+            return answer
+        from collections import Counter
+
+        from assistant.papers import paper_view
+        from assistant.suggest import suggestions
+
+        cited = dict.fromkeys(c.doc_id for c in answer.citations)
+        views = [v for d in list(cited)[:2] if (v := paper_view(self.store, d)) is not None]
+        titles = Counter((r.get("title") or d).casefold() for d, r in self.store.records().items())
+        cited_paragraphs = {(c.doc_id, c.paragraph) for c in answer.citations}
+        found = suggestions(question, answer, views, self.shared_headings(), titles,
+                            self.later_papers(list(cited)[:2], cited_paragraphs))
+        return answer.model_copy(update={"suggestions": found})
+
+    def later_papers(self, doc_ids: list[str], cited: set[tuple[str, str]]) -> list[dict]:
+        """The later papers' paragraphs that take up the decisions of these papers (the
+        register's follow-through), each as {"view", "label"}: those of a cited decision
+        first."""
+        from assistant.papers import paper_view
+
+        found, views = [], {}
+        records = [r for r in self.register.records() if r.doc_id in doc_ids]
+        for record in sorted(records, key=lambda r: (r.doc_id, r.paragraph) not in cited):
+            for up in record.follow_through.later[:1]:
+                if up.doc_id not in views:
+                    views[up.doc_id] = paper_view(self.store, up.doc_id)
+                if views[up.doc_id] is not None:
+                    found.append({"view": views[up.doc_id], "label": up.paragraph})
+        return found
+
+    def shared_headings(self) -> set[str]:
+        """Headings printed in more than one paper (casefolded): a template's, not a subject.
+        Counted once per version of the store."""
+        version = self.store.current_version()
+        if self._shared[0] != version:
+            self._shared = (version, {h for h, docs in self.store.headings().items()
+                                      if len(docs) > 1})
+        return self._shared[1]
 
     def ask_text(self, question: str, filters: Filters | None = None) -> Answer:
         return self.ask(AskRequest(question=question, filters=filters or Filters()))
@@ -278,10 +322,13 @@ class ClerkService:
                     answer = answerer.answer(request.question, ev.query, ev.passages,
                                              ev.reading)
             if answer is None:  # an LLM streams outside the limit: it waits on the network
-                yield from answerer.stream(request.question, ev.query, ev.passages, ev.reading)
+                for event, payload in answerer.stream(request.question, ev.query, ev.passages,
+                                                      ev.reading):
+                    yield event, (self.with_suggestions(request.question, payload)
+                                  if event == "answer" else payload)
                 return
         yield "delta", {"text": answer.answer}
-        yield "answer", answer
+        yield "answer", self.with_suggestions(request.question, answer)
 
     # -- the resolutions and actions register ------------------------------------------------
     @cached_property

@@ -49,6 +49,8 @@ from assistant.slack_delivery import (
     slack_signature_ok,
     web_client,
 )
+from assistant.slack_home import publish_home
+from assistant.slack_slash import answer_in_thread as answer_command_in_thread
 
 log = logging.getLogger("clerk.slack")
 
@@ -291,8 +293,14 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False,
                 and not event.get("bot_id"):
             clerk.answer_in_thread(event, context, client)
 
+    @app.event("app_home_opened")
+    def on_home_opened(event, client):
+        """The Home tab (not the Messages tab): what Clerk has read and how to ask."""
+        if event.get("tab", "home") == "home":
+            publish_home(client, event.get("user"), clerk.service.papers)
+
     @app.command("/clerk")
-    def on_command(ack, command):
+    def on_command(ack, command, client):
         question = plain_text(command.get("text", ""))
         alert = command_reply(alerts, question, command.get("channel_id", ""),
                               command.get("user_id"))  # subscribe | unsubscribe | subscriptions
@@ -304,6 +312,9 @@ def build_bolt_app(settings: Settings, service, *, socket_mode: bool = False,
             return
         ack(text=f"Looking through the papers for: {escape(clip(question, 500))}",
             response_type="ephemeral")
+        if visibility == "in_channel" and answer_command_in_thread(
+                clerk, client, {**command, "question": question}):
+            return
         message = clerk.reply(question, [], user=command.get("user_id"),
                               channel=command.get("channel_id"), echo=True)
         clerk.respond(command["response_url"], response_type=visibility,

@@ -7,7 +7,14 @@ import re
 import threading
 from collections import OrderedDict
 
-from assistant.models import Answer, Citation, CitedParagraph, Turn, TurnCitation
+from assistant.models import (
+    WHAT_WAS_WRONG,
+    Answer,
+    Citation,
+    CitedParagraph,
+    Turn,
+    TurnCitation,
+)
 
 SECTION_CHARS = 3000  # Slack: a section's text
 MAX_BLOCKS = 50  # Slack: blocks in one message
@@ -21,12 +28,8 @@ TURN_CHARS = 20_000
 ELLIPSIS = "…"
 ZWSP = "\u200b"
 FEEDBACK_UP, FEEDBACK_DOWN = "clerk_feedback_up", "clerk_feedback_down"
+QUESTION_EVENT = "clerk_question"  # metadata of a /clerk question Clerk posts for its asker
 FEEDBACK_REASON = "clerk_feedback_reason"  # the form a 👎 opens: what was wrong
-WHAT_WAS_WRONG = {"wrong_fact": "It got a fact wrong",
-                  "wrong_source": "It cited the wrong paper or paragraph",
-                  "missed_point": "It missed the point of the question",
-                  "papers_do_say": "It said the papers don't say, but they do",
-                  "other": "Something else"}
 
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _FORMATTING = re.compile(r"([*_~`])")
@@ -203,6 +206,17 @@ def view_values(view: dict) -> dict:
             "detail": clip(detail.strip(), 1000) if detail and detail.strip() else None}
 
 
+def question_message(question: str, asker: str | None) -> dict:
+    """A /clerk question as Clerk posts it in the channel, so that its answer has a thread: who
+    asked and what (inert mrkdwn), and the question in metadata for a thread to read back."""
+    who = f"<@{asker}> asked" if asker and re.fullmatch(r"[A-Z0-9]+", asker) else "Asked"
+    text = f"{who}: {escape(clip(question, QUESTION_CHARS))}"
+    return {"text": text, "blocks": [{"type": "section", "text": {
+                "type": "mrkdwn", "text": text, "verbatim": True}}],
+            "metadata": {"event_type": QUESTION_EVENT,
+                         "event_payload": {"question": clip(question, 2000)}}}
+
+
 def answer_blocks(answer: Answer, *, public_url: str | None = None, question: str | None = None,
                   asker: str | None = None, answer_id: str | None = None) -> list[dict]:
     """The answer as Block Kit: the question (when echoed), the answer, one context line per
@@ -257,6 +271,10 @@ def thread_turns(messages: list[dict], before_ts: str, bot_user_id: str | None,
                     or (bot_user_id and m.get("user") == bot_user_id))
         payload = (m.get("metadata") or {}).get("event_payload") or {}
         asked = payload.get("question")
+        if mine and (m.get("metadata") or {}).get("event_type") == QUESTION_EVENT:
+            if isinstance(asked, str) and asked.strip():  # /clerk's question, posted for its asker
+                turns.append(Turn(role="user", content=asked[:TURN_CHARS]))
+            continue
         cited = payload.get("cited") if mine and isinstance(payload.get("cited"), list) else []
         if mine and asked and not (turns and turns[-1].role == "user"
                                    and turns[-1].content == asked):

@@ -269,6 +269,18 @@ class Store:
                 out.append(StoredChunk(i, doc or "", meta))
         return out
 
+    def headings(self) -> dict[str, set[str]]:
+        """Each section heading (casefolded) with the papers that print it, read from the
+        chunks' metadata alone (no text), for telling a template's headings from subjects."""
+        found: dict[str, set[str]] = {}
+        for offset in range(0, self.paragraphs.count(), _BATCH):
+            got = self.paragraphs.get(include=["metadatas"], limit=_BATCH, offset=offset)
+            for meta in got["metadatas"]:
+                if (meta or {}).get("heading"):
+                    found.setdefault(str(meta["heading"]).casefold(), set()).add(
+                        str(meta.get("doc_id")))
+        return found
+
     def paper_chunks(self, doc_id: str) -> list[StoredChunk]:
         got = self.paragraphs.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
         chunks = [StoredChunk(i, d or "", dict(m or {}))

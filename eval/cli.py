@@ -56,7 +56,7 @@ def eval_command(corpus: Path, qa: Path, split: str, out: Path, fit: bool,
     from eval import report
 
     config = SuiteConfig(corpus=corpus, qa=qa, split=split, baselines=not no_baselines,
-                         settings=get_settings())
+                         settings=get_settings(), progress=None)  # bars when on a terminal
     _run(lambda log: run_suite(config, log=log), report, out, THRESHOLDS if check else None)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.embedder import Embedder, make_embedder
+from assistant.progress import Loading
 from assistant.service import ClerkService
 from assistant.settings import Settings
 from assistant.store import Store
@@ -38,6 +39,7 @@ class SuiteConfig:
     split: str = "all"  # dev | test | all
     baselines: bool = True
     settings: Settings | None = None  # answering settings; the store is always a fresh temp one
+    progress: bool | None = False  # bars on stderr; None: when stderr is a terminal
 
 
 @dataclass
@@ -61,10 +63,16 @@ def eval_settings(base: Settings | None, data_dir: Path) -> Settings:
                                    "collection": "eval"})
 
 
-def run_system(system: System, items: list[QAItem]) -> list[QuestionResult]:
-    """Each question ranked (for retrieval metrics) and answered (timed), then scored."""
+def run_system(system: System, items: list[QAItem],
+               progress: bool | None = False) -> list[QuestionResult]:
+    """Each question ranked (for retrieval metrics) and answered (timed), then scored; with
+    `progress` (None: when stderr is a terminal), a bar per system that stays on screen."""
+    from tqdm import tqdm
+
     results = []
-    for item in items:
+    for item in tqdm(items, desc=getattr(system, "name", "system"), unit=" questions",
+                     file=sys.stderr, leave=True, dynamic_ncols=True,
+                     disable=None if progress is None else not progress):
         ranked = system.rank(item.question, RANK_DEPTH)
         start = time.perf_counter()
         reply = system.reply(item.question)
@@ -95,7 +103,8 @@ def run_suite(config: SuiteConfig, embedder: Embedder | None = None,
     with tempfile.TemporaryDirectory(prefix="clerk-eval-", ignore_cleanup_errors=True) as tmp:
         settings = eval_settings(config.settings, Path(tmp) / "clerk")
         if embedder is None:
-            embedder = make_embedder(settings)
+            with Loading("loading the embedding model", enabled=config.progress):
+                embedder = make_embedder(settings)
         report = ingest_fresh([config.corpus], settings, embedder, log)
         log(f"ingested {config.corpus}: {report.summary()}")
         store = Store(settings)
@@ -109,7 +118,7 @@ def run_suite(config: SuiteConfig, embedder: Embedder | None = None,
                              report.summary())
         for system in systems:
             start = time.perf_counter()
-            result.results[system.name] = run_system(system, chosen)
+            result.results[system.name] = run_system(system, chosen, config.progress)
             log(f"{system.name}: {len(chosen)} questions in {time.perf_counter() - start:.1f} s")
     for name, results in result.results.items():
         result.metrics[name] = {split: summarise([r for r in results

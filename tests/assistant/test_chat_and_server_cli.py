@@ -51,6 +51,14 @@ def test_with_no_server_up_ask_says_so_and_answers_here(sample_store):
     assert f"No Clerk server answers at {dead}; answering here (loading the model)." \
         in out.stderr
     assert "1088 audits completed" in out.stdout
+    # what to ask next, from the cited report, after its sources
+    assert out.stdout.rstrip().endswith("\nAsk next:\n  - What did Children's Improvement "
+                                        "Update (28 July 2020) recommend?\n  - What does "
+                                        "Children's Improvement Update (28 July 2020) say about "
+                                        "Focussing on the Impact of our Improvement Programme?"
+                                        "\n  - What does Children's Improvement Update (28 July "
+                                        "2020) say about Commissioner for Surrey's Children's "
+                                        "Services?")
 
 
 class RecordingProxy:

@@ -73,12 +73,38 @@ def test_a_web_vote_is_stored_with_slacks_and_exported_with_its_source(client, t
     ({"answer_id": "../../etc/passwd", "vote": "up"}, 422, "answer_id: String should match"),
     ({"answer_id": "0123456789abcdef", "vote": "meh"}, 422, "vote: Input should be 'up' or"),
     ({"answer_id": "0123456789abcdef"}, 422, "vote: Field required"),
+    ({"answer_id": "0123456789abcdef", "vote": "up", "reason": {"what": "other"}}, 422,
+     "body: a reason is given with a 'down' vote only"),
+    ({"answer_id": "0123456789abcdef", "vote": "down", "reason": {"what": "rude"}}, 422,
+     "reason.what: Input should be 'wrong_fact'"),
+    ({"answer_id": "0123456789abcdef", "vote": "down",
+      "reason": {"what": "other", "detail": "x" * 1001}}, 422,
+     "reason.detail: String should have at most 1000 characters"),
 ])
 def test_a_vote_on_an_unknown_answer_or_a_bad_vote_gets_one_line(client, body, status, detail):
     r = client.post("/feedback", json=body)
     assert r.status_code == status
     assert r.json()["detail"].startswith(detail) and "\n" not in r.json()["detail"]
     assert read_votes(client.settings) == []
+
+
+def test_a_down_vote_with_what_was_wrong_is_stored_and_exported_with_it(client, tmp_path):
+    from assistant.feedback import export_feedback
+
+    answer_id = client.post("/ask", json={"question": AUDITS, "keep": True}).json()["answer_id"]
+    assert client.post("/feedback", json={"answer_id": answer_id, "vote": "down"}).status_code \
+        == 200
+    r = client.post("/feedback", json={"answer_id": answer_id, "vote": "down", "reason": {
+        "what": "out_of_date", "detail": "  The 2021 update has newer figures.  "}})
+    assert r.status_code == 200
+    first, second = read_votes(client.settings)
+    assert "reason" not in first
+    assert second["reason"] == {"what": "out_of_date",
+                                "detail": "The 2021 update has newer figures."}
+    out = tmp_path / "review.jsonl"
+    assert export_feedback(client.settings, out) == 1  # the reasoned vote replaces the bare one
+    [case] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert "what was wrong: out_of_date: The 2021 update has newer figures.;" in case["notes"]
 
 
 def test_an_unknown_answer_link_gets_404_with_a_reason(client):

@@ -100,11 +100,25 @@ class FakeSlack:
                 if view.get("type") != "modal" or not view.get("blocks"):
                     return {"ok": False, "error": "invalid_arguments"}
                 return {"ok": True, "view": {**view, "id": "V0REASON"}}
+            case "views.publish":
+                return self._publish(args)
             case "conversations.replies":
                 key = (args.get("channel"), args.get("ts"))
                 return {"ok": True, "messages": self.threads.get(key, []), "has_more": False}
             case _:
                 return {"ok": True}
+
+    @staticmethod
+    def _publish(args: dict) -> dict:
+        """As Slack does: a Home tab needs the user it is for and a `home` view with blocks
+        (at most 100)."""
+        if not args.get("user_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        view = json.loads(args["view"]) if isinstance(args.get("view"), str) \
+            else args.get("view") or {}
+        if view.get("type") != "home" or not view.get("blocks") or len(view["blocks"]) > 100:
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "view": {**view, "id": "V0HOME"}}
 
     def _react(self, method: str, args: dict) -> dict:
         """As Slack does: a reaction needs a channel, a timestamp and a name; adding one that is

@@ -61,8 +61,8 @@ def test_a_question_is_still_answered_after_subscription_commands(slack_app, fak
     ack(slack, "subscribe topic audits", fake_slack)
     reply = ack(slack, "How many case audits had Surrey completed by July 2020?", fake_slack)
     assert "Looking through the papers" in reply["text"]
-    answer = fake_slack.wait_for("response_url")[0]
-    assert "1088" in answer["text"]
+    answer = fake_slack.wait_for("chat.postMessage", count=2)[1]  # after the question
+    assert "1088" in answer["text"] and answer["thread_ts"]
 
 
 def test_each_new_meeting_is_announced_once_to_the_channels_that_follow_it(

@@ -94,6 +94,9 @@ def test_bare_mention_gets_help_not_silence(slack_app, fake_slack):
 @pytest.mark.parametrize("visibility", ["in_channel", "ephemeral"])
 def test_slash_command_is_acked_at_once_then_answered_per_setting(slack_app, fake_slack,
                                                                    visibility):
+    """Through the command's response_url: always when ephemeral; in_channel only where Clerk
+    cannot post in the channel (elsewhere it answers in a thread: test_slash_thread.py)."""
+    fake_slack.refuse["chat.postMessage"] = "not_in_channel"
     slack = slack_app(slack_slash_visibility=visibility)
     r = slack.command(AUDITS, fake_slack.response_url("cmd"))
     assert r.status_code == 200
@@ -183,12 +186,18 @@ def test_slack_refusing_the_blocks_still_gets_a_reply(slack_app, fake_slack):
     assert "blocks" not in calls[1] and calls[1]["text"].startswith("Sorry")
 
 
-def test_broadcasts_in_a_question_echo_ping_nobody(slack_app, fake_slack):
+@pytest.mark.parametrize("threaded", [True, False])
+def test_broadcasts_in_a_question_echo_ping_nobody(slack_app, fake_slack, threaded):
+    if not threaded:
+        fake_slack.refuse["chat.postMessage"] = "not_in_channel"
     slack = slack_app()
     slack.command("did @channel and <!here> hear about the *audits* by July 2020?",
                   fake_slack.response_url())
-    reply = fake_slack.wait_for("response_url")[0]
-    echo = texts(reply["blocks"], "context")[0]
+    if threaded:  # the question Clerk posts for its asker
+        echo = fake_slack.wait_for("chat.postMessage")[0]["text"]
+    else:
+        reply = fake_slack.wait_for("response_url")[0]
+        echo = texts(reply["blocks"], "context")[0]
     assert "<!" not in echo and "@channel" not in echo and "@here" not in echo
     assert "@\u200bchannel" in echo and "@\u200bhere" in echo
     assert "*audits*" not in echo

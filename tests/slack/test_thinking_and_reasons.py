@@ -1,6 +1,5 @@
 """What an asker sees in Slack while and after Clerk answers: :eyes: on the question while it
-reads, a 👎 that asks what was wrong (a form; its answer stored with the vote), and a /clerk
-answer followed up in its thread."""
+reads, and a 👎 that asks what was wrong (a form; its answer stored with the vote)."""
 
 import json
 import logging
@@ -9,7 +8,7 @@ from urllib.parse import urlencode
 
 from assistant.feedback import export_feedback, read_votes
 from tests.slack.conftest import SlackSender
-from tests.slack.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID
+from tests.slack.fake_slack import TEAM_ID
 from tests.slack.test_events import AUDITS
 from tests.slack.test_feedback import answer_id_of
 
@@ -118,42 +117,3 @@ def test_when_the_form_cannot_open_the_vote_is_still_thanked(slack_app, fake_sla
     assert thanks["text"] == "Thanks: your 👎 is recorded for review."
     assert [v["vote"] for v in read_votes(slack.client.app.state.settings)] == ["down"]
 
-
-class RecordingService:
-    """The real service, remembering each request it was asked."""
-
-    def __init__(self, service):
-        self.service, self.requests = service, []
-
-    def __getattr__(self, name):
-        return getattr(self.service, name)
-
-    def ask(self, request):
-        self.requests.append(request)
-        return self.service.ask(request)
-
-
-def test_a_slash_command_answer_is_followed_up_in_its_thread(slack_app, fake_slack, service):
-    """Slack gives a slash command no thread, so /clerk answers in the channel; its message
-    carries the question, and a mention in that message's thread follows it up."""
-    recording = RecordingService(service)
-    slack = slack_app(service=recording)
-    slack.command(AUDITS, fake_slack.response_url("cmd"))
-    reply = fake_slack.wait_for("response_url")[0]
-    metadata = json.loads(reply["metadata"]) if isinstance(reply["metadata"], str) \
-        else reply["metadata"]
-    assert metadata["event_payload"]["question"] == AUDITS
-    answer_ts, follow_up = "1700000100.000900", "And which thematic audits have been completed?"
-    fake_slack.threads[("C0PAPERS", answer_ts)] = [  # the answer as Slack keeps it, then the ask
-        {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": answer_ts,
-         "text": reply["text"], "metadata": metadata},
-        {"type": "message", "user": "U0ALICE", "ts": "1700000101.000100",
-         "text": f"<@{BOT_USER_ID}> {follow_up}"}]
-    slack.mention(follow_up, ts="1700000101.000100", thread_ts=answer_ts)
-    post = fake_slack.wait_for("chat.postMessage")[0]
-    assert post["thread_ts"] == answer_ts and "Private Fostering" in post["text"]
-    asked = recording.requests[-1]
-    assert asked.question == follow_up
-    question, answer = asked.conversation[:2]
-    assert (question.role, question.content) == ("user", AUDITS)
-    assert answer.role == "assistant" and "1088" in answer.content

@@ -29,7 +29,9 @@ def test_a_vote_on_an_answer_is_stored_with_its_source_and_the_button_says_so(
     up = reply.get_by_role("button", name="Helpful", exact=True)
     expect(down).to_have_attribute("aria-pressed", "false")
     down.click()
-    expect(reply.locator(".tool-status")).to_have_text("Thanks: your vote (not helpful) is recorded for review.")
+    expect(reply.locator(".tool-status")).to_have_text(
+        "Thanks: your vote (not helpful) is recorded for review. What was wrong? Tell us below, "
+        "if you have a moment.")
     expect(down).to_have_attribute("aria-pressed", "true")
     expect(up).to_have_attribute("aria-pressed", "false")
 

@@ -246,7 +246,11 @@ def test_keyboard_only_ask_and_follow_a_citation(page, api_server):
     expect(page.locator("#question")).to_be_focused()  # ready for a follow-up
     expect(page.locator("#question")).to_have_value("")
 
-    # back from the question through the answer's tools to the last link of its sources
+    # back from the question over the questions to ask next, then through the answer's tools
+    # to the last link of its sources
+    for _ in range(page.locator(".suggestions button").count()):
+        page.keyboard.press("Shift+Tab")
+        expect(page.locator(":focus")).to_have_class("suggestion")
     for name in ("Link to this answer", "Copy answer", "Not helpful", "Helpful"):
         page.keyboard.press("Shift+Tab")
         expect(page.locator(":focus")).to_have_accessible_name(name)

@@ -315,7 +315,26 @@
         el("ol", { class: "citations" }, answer.citations.map(renderCitation)));
     }
     reply.append(renderTools(turn));
+    if (turn === turns[turns.length - 1]) reply.append(renderSuggestions(answer));
     return reply;
+  }
+
+  /** Questions to ask next, from what the cited papers hold (the server's `suggestions`);
+   *  one click asks it as a follow-up. Only under the latest answer. */
+  function renderSuggestions(answer) {
+    const asks = (answer.suggestions || []).filter((s) => typeof s === "string" && s.trim());
+    if (!asks.length) return null;
+    return el("nav", { class: "suggestions", "aria-label": "Questions to ask next" },
+      el("h3", { class: "suggestions-heading" }, "Ask next"),
+      el("ul", {}, asks.map((text) => {
+        const button = el("button", { type: "button", class: "suggestion" }, text);
+        button.addEventListener("click", () => {
+          if (inFlight) return;
+          question.value = text;
+          form.requestSubmit();
+        });
+        return el("li", {}, button);
+      })));
   }
 
   /** The answer as plain text with its sources, for pasting into an email or a report. */
@@ -346,11 +365,14 @@
       }
     });
     const tools = el("div", { class: "reply-tools" });
+    const slot = el("div", { class: "reason-slot" });  // "What was wrong?" after a Not helpful
     if (answer.answer_id) {
       const votes = [["up", "Helpful"], ["down", "Not helpful"]].map(([vote, name]) => {
         const button = el("button", { type: "button", class: "tool vote", "data-vote": vote,
           "aria-pressed": turn.vote === vote ? "true" : "false" }, thumb(vote), name);
-        button.addEventListener("click", () => sendVote(turn, vote, votes, said));
+        button.addEventListener("click", async () => {
+          if (await sendVote(turn, vote, votes, said)) showReason(turn, slot, said);
+        });
         return button;
       });
       tools.append(el("span", { class: "vote-group", role: "group",
@@ -362,7 +384,24 @@
         "Link to this answer"));
     }
     tools.append(said);
-    return tools;
+    showReason(turn, slot, said);
+    return el("div", { class: "reply-feedback" }, tools, slot);
+  }
+
+  /** After a Not helpful vote, and until it is sent or skipped: what was wrong. */
+  function showReason(turn, slot, said) {
+    slot.replaceChildren();
+    if (turn.vote !== "down" || !turn.askReason) return;
+    const done = (text) => {
+      turn.askReason = false;
+      save(STORE.turns, turns);
+      slot.replaceChildren();
+      if (text) said.textContent = text;
+    };
+    slot.append(window.ClerkReason.reasonForm(turn.answer, {
+      onDone: () => done("Thanks: what was wrong is recorded with your vote."),
+      onSkip: () => done(null),
+    }));
   }
 
   /** A thumb up or down, drawn (an emoji needs a font that not every machine has). */
@@ -388,17 +427,19 @@
         body: JSON.stringify({ answer_id: turn.answer.answer_id, vote }) });
     } catch {
       said.textContent = `${UNREACHABLE} (Your vote wasn't recorded.)`;
-      return;
+      return false;
     }
     if (!response.ok) {
       said.textContent = `Your vote wasn't recorded: ${await errorDetail(response)}`;
-      return;
+      return false;
     }
     turn.vote = vote;
+    turn.askReason = vote === "down";
     save(STORE.turns, turns);
     for (const b of buttons) b.setAttribute("aria-pressed", b.dataset.vote === vote ? "true" : "false");
     said.textContent = `Thanks: your vote (${vote === "up" ? "helpful" : "not helpful"}) is ` +
-      "recorded for review.";
+      "recorded for review." + (vote === "down" ? " What was wrong? Tell us below, if you have a moment." : "");
+    return true;
   }
 
   function renderQuestion(turn) {
@@ -474,6 +515,7 @@
     setBusy(true);
     intro.hidden = true;
     const turn = { question: text, filters };
+    for (const offered of log.querySelectorAll(".suggestions")) offered.remove();
     const item = el("li", { class: "turn" }, renderQuestion(turn),
       el("div", { class: "reply pending" }, el("p", { class: "who" }, "Clerk"),
         el("p", { class: "waiting" }, "Reading the papers…")));

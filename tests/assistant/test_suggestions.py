@@ -1,0 +1,164 @@
+"""Suggested follow-ups: built only from what the cited papers hold, and each one, asked as a
+follow-up, answered from the papers the first answer cited (a real store of the sample corpus,
+the real model)."""
+
+import json
+
+import pytest
+
+from assistant.models import Answer, AskRequest, Citation, Turn, TurnCitation
+from assistant.suggest import decisions, is_subject, nearby_sections, suggestions, what_next
+from tests.conftest import ROOT
+
+REPORT = "surrey-cfllc-2020-07-28-childrens-improvement-update"
+
+
+def eval_questions(n: int) -> list[str]:
+    """The first answerable questions of the eval set: questions nobody wrote for this test."""
+    rows = [json.loads(line) for line in (ROOT / "eval" / "qa.jsonl").read_text().splitlines()]
+    return [r["question"] for r in rows if r.get("answerable")][:n]
+
+
+def as_follow_up(question: str, answer: Answer) -> list[Turn]:
+    return [Turn(role="user", content=question),
+            Turn(role="assistant", content=answer.answer,
+                 citations=[TurnCitation(doc_id=c.doc_id) for c in answer.citations])]
+
+
+@pytest.mark.parametrize("question", eval_questions(8))
+def test_every_suggestion_asked_as_a_follow_up_is_answered_from_the_cited_papers(
+        service, question):
+    answer = service.ask(AskRequest(question=question))
+    cited = {c.doc_id for c in answer.citations}
+    assert len(answer.suggestions) <= 3
+    for suggestion in answer.suggestions:
+        assert suggestion.endswith("?") and suggestion != question
+        follow = service.ask(AskRequest(question=suggestion,
+                                        conversation=as_follow_up(question, answer)))
+        assert follow.reason == "answered", (suggestion, follow.answer)
+        assert cited & {c.doc_id for c in follow.citations}, (suggestion, follow.citations)
+
+
+def test_the_audits_answer_suggests_its_reports_recommendations_and_nearby_sections(service):
+    answer = service.ask(AskRequest(question="How many case audits had Surrey completed by "
+                                    "July 2020?"))
+    assert answer.suggestions[0] == ("What did Children's Improvement Update (28 July 2020) "
+                                     "recommend?")
+    assert all("Children's Improvement Update (28 July 2020)" in s
+               for s in answer.suggestions)
+    assert len(answer.suggestions) == 3
+
+
+def test_an_abstention_suggests_nothing(service):
+    answer = service.ask(AskRequest(question="How many potholes were repaired in 2019?"))
+    assert answer.abstained and answer.suggestions == []
+
+
+def view(**fields) -> dict:
+    base = {"doc_id": "d1", "title": "Budget Report", "committee": "Finance Committee",
+            "meeting_date": "2021-03-04", "paragraphs": []}
+    return {**base, **fields}
+
+
+def para(label, heading, kind=None) -> dict:
+    return {"label": label, "heading": heading, "kind": kind, "text": "..."}
+
+
+def test_a_heading_is_a_subject_only_when_it_names_one():
+    v = view()
+    shared = {"purpose of report"}
+    assert is_subject("Capital Programme", v, shared)
+    assert not is_subject("Introduction", v, shared)  # one word
+    assert not is_subject("Purpose of report", v, shared)  # other papers print it too
+    assert not is_subject("Present: A Person", v, shared)  # a label line
+    assert not is_subject("Finance Committee", v, shared)  # the paper's own committee
+    assert not is_subject("BUDGET REPORT", v, shared)  # its own title
+
+
+def test_sections_nearest_the_cited_paragraph_come_first_and_cited_ones_are_skipped():
+    v = view(paragraphs=[para("1", "Capital Programme"), para("2", "Revenue Outturn"),
+                         para("3", "Reserves Strategy"), para("4", "Council Tax Setting"),
+                         para("5", "Decisions", kind="resolution")])
+    assert nearby_sections(v, {"3"}, set()) == [
+        "What does Budget Report (4 March 2021) say about Revenue Outturn?",
+        "What does Budget Report (4 March 2021) say about Council Tax Setting?",
+        "What does Budget Report (4 March 2021) say about Capital Programme?"]
+    assert decisions(v, {"3"}, {}) == [
+        "What did the committee resolve on Budget Report (4 March 2021)?"]
+    assert decisions(v, {"5"}, {}) == []  # the answer already cited the decision
+
+
+def test_an_undated_paper_whose_title_recurs_gets_no_decision_question():
+    v = view(meeting_date=None, paragraphs=[para("1", "Decisions", kind="resolution")])
+    assert decisions(v, set(), {"budget report": 2}) == []
+    assert decisions(v, set(), {"budget report": 1}) == [
+        "What did the committee resolve on Budget Report?"]
+
+
+def test_suggestions_take_each_cited_paper_in_turn_and_stop_at_three():
+    a = view(paragraphs=[para("1", "Capital Programme"), para("2", "Revenue Outturn"),
+                         para("3", "Reserves Strategy")])
+    b = view(doc_id="d2", title="Libraries Review", meeting_date=None,
+             paragraphs=[para("1", "Opening Hours"), para("2", "Mobile Library")])
+    answer = Answer(answer="x [1] y [2]", abstained=False, citations=[
+        Citation(ref=1, doc_id="d1", paragraph="1", quote="x", view_url="/papers/d1"),
+        Citation(ref=2, doc_id="d2", paragraph="1", quote="y", view_url="/papers/d2")])
+    assert suggestions("q?", answer, [a, b], set(), {}) == [
+        "What does Budget Report (4 March 2021) say about Revenue Outturn?",
+        "What does Libraries Review say about Mobile Library?",
+        "What does Budget Report (4 March 2021) say about Reserves Strategy?"]
+
+
+def test_what_next_needs_a_dated_later_paper_and_a_heading_that_names_a_subject():
+    later = view(doc_id="d9", title="Finance minutes", meeting_date="2021-06-01",
+                 paragraphs=[para("7", "Capital Programme"), para("8", "Introduction")])
+    assert what_next([{"view": later, "label": "7"}], set()) == [
+        "What does Finance minutes (1 June 2021) say about Capital Programme?"]
+    assert what_next([{"view": later, "label": "8"}], set()) == []  # one word
+    undated = {**later, "meeting_date": None}
+    assert what_next([{"view": undated, "label": "7"}], set()) == []
+
+
+LATER = """Later minutes
+
+Lines of Communication
+
+1.    The Chairmen reported that lines of communication between the Select Committee, the
+Improvement Board and the Safeguarding Children's Board had improved. Meetings are now monthly.
+
+Staff Survey Plans
+
+2.    The Director said a survey would test the culture and communications of the Directorate
+this spring.
+"""
+LATER_ROW = """  - file: later-minutes.txt
+    council: Surrey County Council
+    meeting_date: 2019-03-05
+    doc_type: minutes
+    title: Later minutes
+"""
+
+
+def test_what_happened_next_is_asked_of_the_later_paper_that_takes_a_decision_up(
+        corpus_copy, settings_for, embedder):
+    """A later paper (by the register's follow-through) that takes up a cited recommendation
+    is suggested by the section holding it; asked, it is answered from that paper."""
+    from assistant.service import ClerkService
+    from ingest.pipeline import run_ingest
+
+    (corpus_copy / "later-minutes.txt").write_text(LATER)
+    manifest = corpus_copy / "manifest.yaml"
+    manifest.write_text(manifest.read_text() + LATER_ROW)
+    settings = settings_for()
+    run_ingest([corpus_copy], settings, lambda: embedder, progress=False)
+    service = ClerkService(settings, embedder=embedder)
+    question = "What did the Performance Member Reference Group recommend?"
+    answer = service.ask(AskRequest(question=question))
+    cited = [(c.doc_id, c.paragraph) for c in answer.citations]
+    assert cited[0][1].startswith("Recommendations")
+    nexts = [s for s in answer.suggestions if s.startswith("What does Later minutes")]
+    assert nexts == [answer.suggestions[1]]  # second, after the paper's own decisions
+    follow = service.ask(AskRequest(question=nexts[0],
+                                    conversation=as_follow_up(question, answer)))
+    assert follow.reason == "answered"
+    assert follow.citations[0].doc_id == "later-minutes"
