@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import shutil
+from functools import lru_cache
 from pathlib import Path
 
 import bm25s
@@ -48,7 +49,19 @@ def _stem(word: str) -> str:
 
 def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
     """Lower-cased, stemmed words and numbers ('recommend' matches 'recommendations';
-    '1,396' matches '1396')."""
+    '1,396' matches '1396'). Remembered for the texts met most recently: a question's candidate
+    sentences and passages are tokenized again for each part of the question and come back in
+    later questions (a fifth of an answer's time)."""
+    return list(_remembered(text, keep_stopwords))
+
+
+@lru_cache(maxsize=8192)
+def _remembered(text: str, keep_stopwords: bool) -> tuple[str, ...]:
+    return tuple(split_words(text, keep_stopwords))
+
+
+def split_words(text: str, keep_stopwords: bool = False) -> list[str]:
+    """``tokenize`` without remembering: for whole-store work (every chunk once)."""
     out = []
     for tok in _TOKEN.findall(text.lower()):
         tok = tok.replace("’", "'").removesuffix("'s")
@@ -77,8 +90,8 @@ class Lexical:
 
     @classmethod
     def build(cls, chunks: list[StoredChunk], records: dict[str, dict]) -> "Lexical":
-        corpus = [tokenize(" ".join(str(c.meta.get(f) or "") for f in _CONTEXT) + " " + c.text)
-                  or ["∅"] for c in chunks]
+        corpus = [split_words(" ".join(str(c.meta.get(f) or "") for f in _CONTEXT) + " "
+                              + c.text) or ["∅"] for c in chunks]
         bm25 = None
         if chunks:
             bm25 = bm25s.BM25()
