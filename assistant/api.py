@@ -115,19 +115,20 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.service = service or open_service(settings, warm=False)
-        # warm up in the background, so that the port opens at once: the search index, the
-        # paper records, the models' first calls, then the register; the first question is not
-        # the one that pays for them (/readyz says when what questions need is loaded)
-        import threading
-
-        threading.Thread(target=warm_up, args=(app.state.service,), daemon=True,
-                         name="clerk-warm-up").start()
         from assistant.slack import mount_slack
 
         mount_slack(app, settings, app.state.service)
         from assistant.mcp_server import mount_mcp
 
         async with mount_mcp(app, settings, app.state.service):
+            # warm up in the background as the port opens (started last, so that it does not
+            # slow the start): the search index, the paper records, the models' first calls,
+            # then the register; the first question is not the one that pays for them
+            # (/readyz says when what questions need is loaded)
+            import threading
+
+            threading.Thread(target=warm_up, args=(app.state.service,), daemon=True,
+                             name="clerk-warm-up").start()
             yield
         if getattr(app.state, "slack", None) is not None:
             app.state.slack.close()
