@@ -101,7 +101,7 @@ def warm_up(service: ClerkService) -> None:
     try:
         service.warm()
         service.register.records()
-    except Exception:  # noqa: BLE001 - /readyz reports what is wrong; the server stays up
+    except Exception:  # /readyz reports what is wrong; the server stays up
         logging.getLogger("clerk").exception(
             "warming up failed; the first question will load what is missing")
 
