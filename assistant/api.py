@@ -80,16 +80,30 @@ def _describe(exc: RequestValidationError) -> str:
     return "; ".join(parts)
 
 
-def open_service(settings: Settings) -> ClerkService:
-    """The service, with a warning when papers were embedded by another backend."""
+def open_service(settings: Settings, warm: bool = True) -> ClerkService:
+    """The service: its store opened and its embedding model loaded (so that a bad store or
+    model fails at once), with a warning when papers were embedded by another backend; warmed
+    up too unless ``warm`` is False (a server warms up in the background, so that its port
+    opens at once)."""
     service = ClerkService(settings)
-    service.warm()
     stale = service.papers_in_other_spaces()
     if stale:
         logging.getLogger("clerk").warning(
             "%d paper(s) were embedded by another backend than this server's '%s'; run clerk "
             "ingest with the same CLERK_EMBED_BACKEND", stale, service.embedder.space)
+    if warm:
+        warm_up(service)
     return service
+
+
+def warm_up(service: ClerkService) -> None:
+    """What the first question and the first register read would otherwise wait for."""
+    try:
+        service.warm()
+        service.register.records()
+    except Exception:  # /readyz reports what is wrong; the server stays up
+        logging.getLogger("clerk").exception(
+            "warming up failed; the first question will load what is missing")
 
 
 def create_app(settings: Settings, service: ClerkService | None = None) -> FastAPI:
@@ -100,19 +114,21 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.service = service or open_service(settings)
-        # warm up in the background: the search index and the models' first call, so that the
-        # first question is not the one that pays for them (/readyz says when it is done)
-        import threading
-
-        threading.Thread(target=readiness, args=(app.state.service,), daemon=True,
-                         name="clerk-warm-up").start()
+        app.state.service = service or open_service(settings, warm=False)
         from assistant.slack import mount_slack
 
         mount_slack(app, settings, app.state.service)
         from assistant.mcp_server import mount_mcp
 
         async with mount_mcp(app, settings, app.state.service):
+            # warm up in the background as the port opens (started last, so that it does not
+            # slow the start): the search index, the paper records, the models' first calls,
+            # then the register; the first question is not the one that pays for them
+            # (/readyz says when what questions need is loaded)
+            import threading
+
+            threading.Thread(target=warm_up, args=(app.state.service,), daemon=True,
+                             name="clerk-warm-up").start()
             yield
         if getattr(app.state, "slack", None) is not None:
             app.state.slack.close()

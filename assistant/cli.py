@@ -204,7 +204,7 @@ def serve(host: str, port: int, workers, limit_concurrency, timeout_keep_alive, 
                                "the embedded store is for one process")
     configure(settings.log_format, settings.log_level)
     try:  # before the server starts, so that a bad model or store is one line, not a traceback
-        service = open_service(settings)
+        service = open_service(settings, warm=False)  # warmed up once the port is open
     except ClerkError as exc:
         _fail(exc)
     options = dict(host=host, port=port, log_config=log_config(settings.log_format,

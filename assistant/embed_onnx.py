@@ -204,10 +204,13 @@ def _batch(encodings) -> tuple[np.ndarray, np.ndarray]:
 class OnnxRunner:
     """An exported encoder in an ONNX Runtime session, with the model's tokenizer and pooling."""
 
-    def __init__(self, path: Path, spec: ModelSpec, batch_size: int = BATCH):
+    def __init__(self, path: Path, spec: ModelSpec, batch_size: int = BATCH, threads: int = 0):
         import onnxruntime as ort
 
         options = ort.SessionOptions()
+        # 0: ONNX Runtime's own choice (one thread per core). On cores shared with other work
+        # (or with other questions), 1 was faster: the vectors are the same either way.
+        options.intra_op_num_threads = threads
         options.log_severity_level = 3
         options.enable_mem_pattern = False  # shapes vary with each batch: patterns only cost memory
         self.session = ort.InferenceSession(str(path), options,
@@ -232,18 +235,19 @@ class OnnxRunner:
         return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
-def _cached(target: Path, spec: ModelSpec, batch_size: int) -> OnnxRunner | None:
+def _cached(target: Path, spec: ModelSpec, batch_size: int,
+            threads: int = 0) -> OnnxRunner | None:
     """The cached export, or None when it is missing or cut short (disk full, killed copy)."""
     if not target.exists():
         return None
     try:
-        return OnnxRunner(target, spec, batch_size)
+        return OnnxRunner(target, spec, batch_size, threads)
     except Exception:
         return None
 
 
 def load(folder: Path, name: str, cache_dir: Path, quantize: bool,
-         batch_size: int = BATCH) -> OnnxRunner:
+         batch_size: int = BATCH, threads: int = 0) -> OnnxRunner:
     """The cached export for this model, made (under a lock) if missing or unreadable."""
     from filelock import FileLock
 
@@ -251,12 +255,12 @@ def load(folder: Path, name: str, cache_dir: Path, quantize: bool,
     slug = re.sub(r"[^A-Za-z0-9.-]+", "-", name).strip("-")[-60:] or "model"
     target = cache_dir / f"{slug}-{spec.digest()}{'-int8' if quantize else ''}.onnx"
     # The usual case needs no lock: the folder may be read-only (baked into an image).
-    runner = _cached(target, spec, batch_size)
+    runner = _cached(target, spec, batch_size, threads)
     if runner is not None:
         return runner
     cache_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(cache_dir / ".export.lock")):
-        runner = _cached(target, spec, batch_size)  # another process may have exported it
+        runner = _cached(target, spec, batch_size, threads)  # exported by another process?
         if runner is not None:
             return runner
         target.unlink(missing_ok=True)
@@ -268,4 +272,4 @@ def load(folder: Path, name: str, cache_dir: Path, quantize: bool,
             raise EmbedderError(f"could not export {name} to ONNX: "
                                 f"{exc.__class__.__name__}: {' '.join(str(exc).split())[:200]}"
                                 ) from None
-    return OnnxRunner(target, spec, batch_size)
+    return OnnxRunner(target, spec, batch_size, threads)

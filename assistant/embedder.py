@@ -84,13 +84,15 @@ class OnnxEmbedder:
     """The same model through ONNX Runtime; ``quantize`` uses int8 weights (2.3 to 2.7 times
     torch's speed on a 2-core CPU, vectors at 0.98 or more cosine to torch's)."""
 
-    def __init__(self, model: str | None, cache_dir: Path, quantize: bool = False):
+    def __init__(self, model: str | None, cache_dir: Path, quantize: bool = False,
+                 threads: int = 0):
         _offline()
         from assistant.embed_onnx import load
 
         self.name = model_name(model) + (" (onnx int8)" if quantize else " (onnx)")
         self.space = space_of(model, quantize)
-        self._runner = load(Path(model_path(model)), model_name(model), cache_dir, quantize)
+        self._runner = load(Path(model_path(model)), model_name(model), cache_dir, quantize,
+                            threads=threads)
         self.path = self._runner.path
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -107,5 +109,6 @@ def make_embedder(settings: Settings) -> Embedder:
         case "onnx" | "onnx-int8":
             return OnnxEmbedder(settings.embedding_model,
                                 settings.onnx_cache_dir or settings.data_dir / "models",
-                                quantize=settings.embed_backend == "onnx-int8")
+                                quantize=settings.embed_backend == "onnx-int8",
+                                threads=settings.embed_threads)
     raise ValueError(f"unknown embed backend {settings.embed_backend!r}")

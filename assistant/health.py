@@ -36,10 +36,16 @@ def readiness(service: ClerkService) -> dict[str, dict]:
             raise RuntimeError("the search index is older than the store's papers")
         return {"version": current[:12]}
 
+    def register():
+        # loaded at start in the background: until it is, a question would share the CPU with it
+        return {"records": len(service.register.records())}
+
     check("model", model)
     check("store", store)
     if checks["store"]["ok"]:
         check("indexes", indexes)
+        check("register", register)
     else:
         checks["indexes"] = {"ok": False, "error": "the store is unreachable"}
+        checks["register"] = {"ok": False, "error": "the store is unreachable"}
     return checks

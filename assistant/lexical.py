@@ -12,13 +12,15 @@ import logging
 import os
 import re
 import shutil
+from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import bm25s
 import numpy as np
 
 from assistant.store import Store, StoredChunk
-from assistant.understand import Lexicon, build_lexicon
+from assistant.understand import Lexicon, build_lexicon, short_forms_in
 
 log = logging.getLogger("clerk")
 
@@ -48,7 +50,19 @@ def _stem(word: str) -> str:
 
 def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
     """Lower-cased, stemmed words and numbers ('recommend' matches 'recommendations';
-    '1,396' matches '1396')."""
+    '1,396' matches '1396'). Remembered for the texts met most recently: a question's candidate
+    sentences and passages are tokenized again for each part of the question and come back in
+    later questions (a fifth of an answer's time)."""
+    return list(_remembered(text, keep_stopwords))
+
+
+@lru_cache(maxsize=8192)
+def _remembered(text: str, keep_stopwords: bool) -> tuple[str, ...]:
+    return tuple(split_words(text, keep_stopwords))
+
+
+def split_words(text: str, keep_stopwords: bool = False) -> list[str]:
+    """``tokenize`` without remembering: for whole-store work (every chunk once)."""
     out = []
     for tok in _TOKEN.findall(text.lower()):
         tok = tok.replace("’", "'").removesuffix("'s")
@@ -60,6 +74,12 @@ def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
             tok = _stem(tok)
         out.append(tok)
     return out
+
+
+def chunk_tokens(chunk: StoredChunk) -> list[str]:
+    """What BM25 indexes of a chunk: its heading context's words and its text's."""
+    return split_words(" ".join(str(chunk.meta.get(f) or "") for f in _CONTEXT) + " "
+                       + chunk.text) or ["∅"]
 
 
 class Lexical:
@@ -77,10 +97,17 @@ class Lexical:
 
     @classmethod
     def build(cls, chunks: list[StoredChunk], records: dict[str, dict]) -> "Lexical":
-        corpus = [tokenize(" ".join(str(c.meta.get(f) or "") for f in _CONTEXT) + " " + c.text)
-                  or ["∅"] for c in chunks]
+        defined = Counter(pair for c in chunks for pair in short_forms_in(c.text))
+        return cls.from_tokens([c.id for c in chunks], [c.meta.get("doc_id", "") for c in chunks],
+                               [chunk_tokens(c) for c in chunks], defined, records)
+
+    @classmethod
+    def from_tokens(cls, ids: list[str], doc_ids: list[str], corpus: list[list[str]],
+                    defined: Counter, records: dict[str, dict]) -> "Lexical":
+        """The index of chunks already tokenized (``chunk_tokens``), with their defined short
+        forms counted (``short_forms_in``)."""
         bm25 = None
-        if chunks:
+        if corpus:
             bm25 = bm25s.BM25()
             bm25.index(corpus, show_progress=False)
         df: dict[str, int] = {}
@@ -89,8 +116,8 @@ class Lexical:
                 df[t] = df.get(t, 0) + 1
         n = max(len(corpus), 1)
         idf = {t: float(np.log(1 + n / d)) for t, d in df.items()}
-        return cls([c.id for c in chunks], [c.meta.get("doc_id", "") for c in chunks], bm25,
-                   idf, float(np.log(1 + n)), build_lexicon(chunks, set(df), records))
+        return cls(ids, doc_ids, bm25, idf, float(np.log(1 + n)),
+                   build_lexicon([], set(df), records, defined))
 
     def scores(self, query: str) -> np.ndarray:
         tokens = [t for t in tokenize(query) if t in self.vocab]
@@ -153,11 +180,15 @@ def load_or_build(store: Store, version: str) -> Lexical:
 
 
 def publish(store: Store) -> str:
-    """After an ingest: build the index from the store, save it beside the store, then write
-    the change marker that names it, and remove the indexes of earlier markers."""
+    """After an ingest: build the index from the papers' saved tokens (tokenizing only the
+    papers that have none), save it beside the store, then write the change marker that names
+    it, and remove the indexes of earlier markers."""
+    from assistant.lexical_parts import corpus, save_parts
+
     version = store.new_version()
     folder = index_folder(store, version)
-    Lexical.build(store.all_chunks(), store.paper_records()).save(folder)
+    save_parts(store)  # the new and changed papers' tokens: the others' were saved before
+    Lexical.from_tokens(*corpus(store), store.paper_records()).save(folder)
     store.mark_changed(version)
     for old in folder.parent.iterdir():
         if old != folder and ".tmp" not in old.name:

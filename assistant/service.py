@@ -103,6 +103,8 @@ class ClerkService:
         run."""
         self.retriever.lexical()
         self.store.records()
+        # a full batch of paragraph-long texts: the runtime's buffers grow to their working size
+        self.embedder.embed(["The committee considered the report and agreed it. " * 8] * 8)
         vector = self.embedder.embed(["warm up"])[0]
         if self.store.count():
             self.store.query(vector, 1)

@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     embed_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
     onnx_cache_dir: Path | None = None  # where ONNX exports are kept; default: DATA_DIR/models
     embed_batch_size: int = 16  # texts per torch call: 64 holds ~0.5 GB more, no faster
+    embed_threads: int = 0  # ONNX Runtime threads per embedding call; 0: one per core
     embed_papers_batch: int = 256  # ingest embeds this many chunks (of several papers) at once
 
     # ingest limits

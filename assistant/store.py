@@ -239,13 +239,19 @@ class Store:
         return self.paragraphs.get(where={"doc_id": doc_id}, include=[])["ids"]
 
     def orphan_chunk_ids(self) -> list[str]:
-        """Chunks no paper record vouches for: what a killed ingest can leave behind."""
+        """Chunks no paper record vouches for: what a killed ingest can leave behind. Only a
+        store with unpublished writes (or none published) can hold any, so a published one is
+        not read; the check reads metadata only, not texts."""
+        if not self.needs_publishing():
+            return []
         records = self.paper_records()
         orphans = []
-        for chunk in self.all_chunks(trusted_only=False):
-            rec = records.get(chunk.meta.get("doc_id"))
-            if rec is None or rec.get("hash") != chunk.meta.get("paper_hash"):
-                orphans.append(chunk.id)
+        for offset in range(0, self.paragraphs.count(), _BATCH):
+            got = self.paragraphs.get(include=["metadatas"], limit=_BATCH, offset=offset)
+            for i, meta in zip(got["ids"], got["metadatas"]):
+                rec = records.get((meta or {}).get("doc_id"))
+                if rec is None or rec.get("hash") != (meta or {}).get("paper_hash"):
+                    orphans.append(i)
         return orphans
 
     def delete_chunks(self, ids: list[str]) -> None:

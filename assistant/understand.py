@@ -94,14 +94,19 @@ def defined_short_forms(text: str) -> dict[str, str]:
     return out
 
 
-def build_lexicon(chunks, vocab: set[str], records: dict[str, dict]) -> Lexicon:
-    """The lexicon of what is indexed: the papers' defined short forms, the initials of their
-    councils' and committees' names, and the words that tell those names apart."""
+def short_forms_in(text: str) -> list[tuple[str, str]]:
+    """A text's defined short forms as (short form, full name) pairs (each counted once)."""
+    return list(defined_short_forms(text).items()) if "(" in text else []
+
+
+def build_lexicon(chunks, vocab: set[str], records: dict[str, dict],
+                  defined: Counter | None = None) -> Lexicon:
+    """The lexicon of what is indexed: the papers' defined short forms (``defined``, counted
+    over the chunks, when already counted), the initials of their councils' and committees'
+    names, and the words that tell those names apart."""
     lex = Lexicon(vocab=set(vocab))
-    defined: Counter = Counter()
-    for c in chunks:
-        if "(" in c.text:
-            defined.update(defined_short_forms(c.text).items())
+    if defined is None:
+        defined = Counter(pair for c in chunks for pair in short_forms_in(c.text))
     names: dict[str, set[str]] = {"council": set(), "committee": set()}
     for doc_id, rec in sorted(records.items()):
         lex.bodies[doc_id] = {k: rec.get(k) for k in ("council", "committee", "meeting_date")}

@@ -418,6 +418,9 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
 
             publish(store)  # the BM25 index saved beside the store, then the change marker
         prune_parts(store)  # the parts of papers changed or removed, after the marker
+        from assistant import lexical_parts
+
+        lexical_parts.prune_parts(store)  # likewise the BM25 index's
         from assistant.metrics import record_ingest
 
         record_ingest(Path(settings.data_dir), report)  # counts for /metrics

@@ -310,7 +310,8 @@ def test_readyz_checks_model_store_and_indexes_apart_from_healthz(client_for, se
     ready = client.get("/readyz")
     assert ready.status_code == 200, ready.text
     checks = ready.json()["checks"]
-    assert set(checks) == {"model", "store", "indexes"} and all(c["ok"] for c in checks.values())
+    assert set(checks) == {"model", "store", "indexes", "register"}
+    assert all(c["ok"] for c in checks.values())
 
     def unreachable():
         raise ConnectionError("chroma is down")
