@@ -6,14 +6,11 @@ the papers that changed, instead of every chunk of the store (two thirds of a wh
 The index is still assembled whole, in the store's own chunk order (ties in BM25's top 40 are
 taken in that order, so the index equals one built from the store's text)."""
 
-import hashlib
-import json
-import os
-import shutil
 from collections import Counter
 from pathlib import Path
 
 from assistant.lexical import chunk_tokens
+from assistant.paper_parts import PaperParts
 from assistant.store import Store, StoredChunk
 from assistant.understand import short_forms_in
 
@@ -21,57 +18,25 @@ FORMAT = 1  # bump when the tokenizer or what a part holds changes: parts are ma
 _BATCH = 2000
 
 
-def parts_folder(store: Store) -> Path:
-    return store.settings.data_dir / "lexical" / store.settings.collection / f"v{FORMAT}"
-
-
-def _part_name(doc_id: str, paper_hash: str | None) -> str:
-    return f"{hashlib.sha256(doc_id.encode()).hexdigest()[:24]}-{paper_hash}.json"
-
-
 def paper_part(doc_id: str, chunks: list[StoredChunk]) -> dict:
     return {"format": FORMAT, "doc_id": doc_id,
             "chunks": {c.id: [chunk_tokens(c), short_forms_in(c.text)] for c in chunks}}
 
 
+PARTS = PaperParts("lexical", FORMAT, paper_part)
+
+
+def parts_folder(store: Store) -> Path:
+    return PARTS.folder(store)
+
+
 def save_parts(store: Store) -> int:
-    """At ingest, before publishing: the part of each paper that has none saved (new, changed,
-    or ingested by an older Clerk), from that paper's chunks. Returns how many were saved."""
-    folder = parts_folder(store)
-    folder.mkdir(parents=True, exist_ok=True)
-    saved = 0
-    for doc_id, record in store.paper_records().items():
-        path = folder / _part_name(doc_id, record.get("hash"))
-        if path.exists():
-            continue
-        chunks = [c for c in store.paper_chunks(doc_id)
-                  if c.meta.get("paper_hash") == record.get("hash")]
-        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-        tmp.write_text(json.dumps(paper_part(doc_id, chunks)))
-        tmp.replace(path)  # a reader never sees half a file
-        saved += 1
-    return saved
+    """At ingest, before publishing: each new or changed paper's tokens."""
+    return PARTS.save(store)
 
 
 def prune_parts(store: Store) -> None:
-    """After publishing: the parts of papers removed or changed go, and other formats'."""
-    folder = parts_folder(store)
-    keep = {_part_name(d, r.get("hash")) for d, r in store.paper_records().items()}
-    for path in folder.glob("*.json"):
-        if path.name not in keep:
-            path.unlink(missing_ok=True)
-    for other in folder.parent.glob("v*"):
-        if other != folder and other.is_dir():
-            shutil.rmtree(other, ignore_errors=True)
-
-
-def _load(path: Path, doc_id: str) -> dict:
-    try:
-        part = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    ok = part.get("format") == FORMAT and part.get("doc_id") == doc_id
-    return part.get("chunks", {}) if ok else {}
+    PARTS.prune(store)
 
 
 def corpus(store: Store) -> tuple[list[str], list[str], list[list[str]], Counter]:
@@ -80,11 +45,10 @@ def corpus(store: Store) -> tuple[list[str], list[str], list[list[str]], Counter
     vouched for), reading only the ids from the store; a chunk no part holds is read, checked
     against its paper's record and tokenized here."""
     records = store.paper_records()
-    folder = parts_folder(store)
     saved: dict[str, tuple[str, list[str], list]] = {}
     for doc_id, rec in records.items():
-        for i, (tokens, pairs) in _load(folder / _part_name(doc_id, rec.get("hash")),
-                                        doc_id).items():
+        part = PARTS.load(store, doc_id, rec.get("hash")) or {}
+        for i, (tokens, pairs) in part.get("chunks", {}).items():
             saved[i] = (doc_id, tokens, pairs)
     order: list[str] = []
     for offset in range(0, store.paragraphs.count(), _BATCH):

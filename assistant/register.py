@@ -8,12 +8,8 @@ phrases) is its part, which ingest saves beside the store when the paper changes
 depends on all papers (follow-through, by word rarity over every paragraph) and on the server
 (its public URL) is assembled from the parts when the register is read."""
 
-import hashlib
-import json
 import logging
 import math
-import os
-import shutil
 import threading
 from itertools import groupby, pairwise
 from pathlib import Path
@@ -25,6 +21,7 @@ from assistant.models import (
     RegisterQuery,
     RegisterRecord,
 )
+from assistant.paper_parts import PaperParts
 from assistant.retrieve import tokenize
 from assistant.store import Store, StoredChunk, StoredParagraph, paragraphs_of
 from ingest.chunk import split_sentences
@@ -212,64 +209,30 @@ def filter_records(records: list[RegisterRecord], query: RegisterQuery) -> list[
 
 
 # -- saved beside the store, one file a paper ---------------------------------------------------
+PARTS = PaperParts("register", FORMAT, lambda doc_id, chunks: paper_part(doc_id,
+                                                                          paragraphs_of(chunks)))
+
+
 def parts_folder(store: Store) -> Path:
-    return store.settings.data_dir / "register" / store.settings.collection / f"v{FORMAT}"
-
-
-def _part_name(doc_id: str, paper_hash: str | None) -> str:
-    """Named by the paper and its content hash: a changed paper's part is a new file."""
-    return f"{hashlib.sha256(doc_id.encode()).hexdigest()[:24]}-{paper_hash}.json"
+    return PARTS.folder(store)
 
 
 def save_parts(store: Store) -> int:
-    """At ingest, before the change marker: the part of each paper that has none saved (new,
-    changed, or ingested by an older Clerk), made from that paper's chunks only. Returns how
-    many were saved."""
-    folder = parts_folder(store)
-    folder.mkdir(parents=True, exist_ok=True)
-    saved = 0
-    for doc_id, record in store.paper_records().items():
-        path = folder / _part_name(doc_id, record.get("hash"))
-        if path.exists():
-            continue
-        chunks = [c for c in store.paper_chunks(doc_id)
-                  if c.meta.get("paper_hash") == record.get("hash")]
-        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-        tmp.write_text(json.dumps(paper_part(doc_id, paragraphs_of(chunks))))
-        tmp.replace(path)  # a reader never sees half a file
-        saved += 1
-    return saved
+    """At ingest, before the change marker: each new or changed paper's part."""
+    return PARTS.save(store)
 
 
 def prune_parts(store: Store) -> None:
-    """After the change marker: the parts of papers removed or changed go, and those saved in
-    another format (this Clerk has saved its own by now)."""
-    folder = parts_folder(store)
-    keep = {_part_name(d, r.get("hash")) for d, r in store.paper_records().items()}
-    for path in folder.glob("*.json"):
-        if path.name not in keep:
-            path.unlink(missing_ok=True)
-    for other in folder.parent.glob("v*"):
-        if other != folder and other.is_dir():
-            shutil.rmtree(other, ignore_errors=True)
-
-
-def _load_part(path: Path, doc_id: str) -> dict | None:
-    try:
-        part = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    return part if part.get("format") == FORMAT and part.get("doc_id") == doc_id else None
+    PARTS.prune(store)
 
 
 def load_parts(store: Store) -> list[dict]:
     """Every paper's saved part; those not saved (a store ingested by an older Clerk, or a
     server whose data folder ingest does not share) are made from the store's paragraphs."""
-    folder = parts_folder(store)
     papers = store.paper_records()
     parts, missing = [], set()
     for doc_id, record in papers.items():
-        part = _load_part(folder / _part_name(doc_id, record.get("hash")), doc_id)
+        part = PARTS.load(store, doc_id, record.get("hash"))
         if part is None:
             missing.add(doc_id)
         else:
