@@ -183,11 +183,11 @@ def publish(store: Store) -> str:
     """After an ingest: build the index from the papers' saved tokens (tokenizing only the
     papers that have none), save it beside the store, then write the change marker that names
     it, and remove the indexes of earlier markers."""
-    from assistant.lexical_parts import corpus, save_parts
+    from assistant.lexical_parts import PARTS, corpus
 
     version = store.new_version()
     folder = index_folder(store, version)
-    save_parts(store)  # the new and changed papers' tokens: the others' were saved before
+    PARTS.save(store)  # the new and changed papers' tokens: the others' were saved before
     Lexical.from_tokens(*corpus(store), store.paper_records()).save(folder)
     store.mark_changed(version)
     for old in folder.parent.iterdir():

@@ -7,7 +7,6 @@ The index is still assembled whole, in the store's own chunk order (ties in BM25
 taken in that order, so the index equals one built from the store's text)."""
 
 from collections import Counter
-from pathlib import Path
 
 from assistant.lexical import chunk_tokens
 from assistant.paper_parts import PaperParts
@@ -24,19 +23,6 @@ def paper_part(doc_id: str, chunks: list[StoredChunk]) -> dict:
 
 
 PARTS = PaperParts("lexical", FORMAT, paper_part)
-
-
-def parts_folder(store: Store) -> Path:
-    return PARTS.folder(store)
-
-
-def save_parts(store: Store) -> int:
-    """At ingest, before publishing: each new or changed paper's tokens."""
-    return PARTS.save(store)
-
-
-def prune_parts(store: Store) -> None:
-    PARTS.prune(store)
 
 
 def corpus(store: Store) -> tuple[list[str], list[str], list[list[str]], Counter]:

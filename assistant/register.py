@@ -12,7 +12,6 @@ import logging
 import math
 import threading
 from itertools import groupby, pairwise
-from pathlib import Path
 
 from assistant.answer import published_url, view_url
 from assistant.models import (
@@ -211,19 +210,6 @@ def filter_records(records: list[RegisterRecord], query: RegisterQuery) -> list[
 # -- saved beside the store, one file a paper ---------------------------------------------------
 PARTS = PaperParts("register", FORMAT, lambda doc_id, chunks: paper_part(doc_id,
                                                                           paragraphs_of(chunks)))
-
-
-def parts_folder(store: Store) -> Path:
-    return PARTS.folder(store)
-
-
-def save_parts(store: Store) -> int:
-    """At ingest, before the change marker: each new or changed paper's part."""
-    return PARTS.save(store)
-
-
-def prune_parts(store: Store) -> None:
-    PARTS.prune(store)
 
 
 def load_parts(store: Store) -> list[dict]:

@@ -545,7 +545,7 @@ def bench_register(args) -> dict:
     """The register's first read after a start (the first /resolutions): built from every
     paragraph (as before issue 14, and the fallback for a store without saved parts) and
     assembled from the parts ingest saved; then what saving every paper's part costs ingest."""
-    from assistant.register import Register, build_register, parts_folder, save_parts
+    from assistant.register import PARTS, Register, build_register
     from assistant.settings import Settings
     from assistant.store import Store
 
@@ -556,7 +556,7 @@ def bench_register(args) -> dict:
     settings = Settings(_env_file=None, data_dir=work / "data", chroma_url=args.chroma_url,
                         collection=args.collection)
     store = Store(settings)
-    save_parts(store)  # a store ingested before parts were saved gets them here
+    PARTS.save(store)  # a store ingested before parts were saved gets them here
     timings: dict[str, list[float]] = {"from_paragraphs": [], "from_saved_parts": []}
     for _ in range(args.repeats):  # alternated, each with a fresh Register (nothing cached)
         start = time.perf_counter()
@@ -566,11 +566,11 @@ def bench_register(args) -> dict:
         loaded = Register(Store(settings)).records()
         timings["from_saved_parts"].append(time.perf_counter() - start)
     assert [r.model_dump() for r in loaded] == [r.model_dump() for r in records]
-    folder = parts_folder(store)
+    folder = PARTS.folder(store)
     size = sum(f.stat().st_size for f in folder.glob("*.json"))
     shutil.rmtree(folder)
     start = time.perf_counter()
-    saved = save_parts(store)
+    saved = PARTS.save(store)
     save_s = time.perf_counter() - start
     figures = {"papers": len(store.paper_records()), "chunks": store.paragraphs.count(),
                "records": len(records), "repeats": args.repeats,

@@ -410,17 +410,15 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
                 if not Path(records[doc_id].get("source") or "/").is_relative_to(synced):
                     store.delete_paper(doc_id)
                     report.removed += 1
-        from assistant.register import prune_parts, save_parts
+        from assistant import lexical_parts, register
 
-        save_parts(store)  # each new or changed paper's register part, from its chunks only
+        register.PARTS.save(store)  # each new or changed paper's register part, from its chunks
         if store.needs_publishing():
             from assistant.lexical import publish
 
             publish(store)  # the BM25 index saved beside the store, then the change marker
-        prune_parts(store)  # the parts of papers changed or removed, after the marker
-        from assistant import lexical_parts
-
-        lexical_parts.prune_parts(store)  # likewise the BM25 index's
+        register.PARTS.prune(store)  # the parts of papers changed or removed, after the marker
+        lexical_parts.PARTS.prune(store)  # likewise the BM25 index's
         from assistant.metrics import record_ingest
 
         record_ingest(Path(settings.data_dir), report)  # counts for /metrics

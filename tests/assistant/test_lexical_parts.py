@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 
 from assistant.lexical import Lexical, index_folder
-from assistant.lexical_parts import parts_folder
+from assistant.lexical_parts import PARTS
 from assistant.store import Store
 from ingest.pipeline import run_ingest
 
@@ -31,7 +31,7 @@ def test_a_second_ingest_tokenizes_only_the_new_paper(settings_for, corpus_copy,
     shutil.move(papers[0], held / papers[0].name)
     run_ingest([corpus_copy], settings, lambda: embedder, progress=False)
     store = Store(settings)
-    folder = parts_folder(store)
+    folder = PARTS.folder(store)
     before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json")}
     assert len(before) == 4
     shutil.move(held / papers[0].name, papers[0])
@@ -48,7 +48,7 @@ def test_papers_without_a_saved_part_are_tokenized_from_the_store(settings_for, 
     settings = settings_for()
     run_ingest([corpus_copy], settings, lambda: embedder, progress=False)
     store = Store(settings)
-    for path in sorted(parts_folder(store).glob("*.json"))[:2]:
+    for path in sorted(PARTS.folder(store).glob("*.json"))[:2]:
         path.unlink()  # as a store ingested by an older Clerk has none
     from assistant.lexical_parts import corpus
 

@@ -6,7 +6,7 @@ import json
 import logging
 import shutil
 
-from assistant.register import Register, build_register, parts_folder
+from assistant.register import PARTS, Register, build_register
 from assistant.store import Store
 from ingest.pipeline import run_ingest
 from tests.register.corpus_records import RECORD_2018, WEST_SUSSEX
@@ -41,7 +41,7 @@ def assert_same_records(got, want):
 
 def parts(settings) -> dict[str, int]:
     """The saved part files, by name, with their modification times."""
-    return {p.name: p.stat().st_mtime_ns for p in parts_folder(Store(settings)).glob("*.json")}
+    return {p.name: p.stat().st_mtime_ns for p in PARTS.folder(Store(settings)).glob("*.json")}
 
 
 def test_saved_parts_serve_the_register_built_from_every_paragraph(sample_store, caplog):
@@ -52,7 +52,7 @@ def test_saved_parts_serve_the_register_built_from_every_paragraph(sample_store,
     assert "building the register" not in caplog.text  # read from the files
     assert_same_records(got, build_register(store.all_chunks(), BASE))
     assert all(r.view_url.startswith(f"{BASE}/papers/") for r in got)
-    for path in parts_folder(store).glob("*.json"):  # the server's address is not saved
+    for path in PARTS.folder(store).glob("*.json"):  # the server's address is not saved
         assert "view_url" not in path.read_text() and BASE not in path.read_text()
 
 
@@ -74,7 +74,7 @@ def test_reingest_of_one_changed_paper_remakes_only_its_part(corpus_copy, settin
 
     (corpus_copy / "later-minutes.txt").write_text(LATER.replace("lines of communication",
                                                                  "the rota"))
-    older = parts_folder(store).with_name("v0")  # parts an older Clerk saved
+    older = PARTS.folder(store).with_name("v0")  # parts an older Clerk saved
     older.mkdir()
     (older / "part.json").write_text("{}")
     report = run_ingest([corpus_copy], settings, lambda: embedder, progress=False)
@@ -102,7 +102,7 @@ def test_a_store_without_saved_parts_builds_the_register_from_its_paragraphs(
         sample_store, tmp_path, settings_for, caplog):
     shutil.copytree(sample_store.data_dir, tmp_path / "data")
     settings = settings_for()
-    folder = parts_folder(Store(settings))
+    folder = PARTS.folder(Store(settings))
     one = min(folder.glob("*.json"))  # one part from another format ...
     one.write_text(json.dumps(dict(json.loads(one.read_text()), format=0)))
     store = Store(settings)
