@@ -36,9 +36,7 @@ def corpus(store: Store) -> tuple[list[str], list[str], list[list[str]], Counter
         part = PARTS.load(store, doc_id, rec.get("hash")) or {}
         for i, (tokens, pairs) in part.get("chunks", {}).items():
             saved[i] = (doc_id, tokens, pairs)
-    order: list[str] = []
-    for offset in range(0, store.paragraphs.count(), _BATCH):
-        order += store.paragraphs.get(include=[], limit=_BATCH, offset=offset)["ids"]
+    order = [i for got in store.batches([]) for i in got["ids"]]
     unsaved = [i for i in order if i not in saved]
     for start in range(0, len(unsaved), _BATCH):
         for i, chunk in store.chunks(unsaved[start:start + _BATCH]).items():

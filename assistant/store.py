@@ -246,8 +246,7 @@ class Store:
             return []
         records = self.paper_records()
         orphans = []
-        for offset in range(0, self.paragraphs.count(), _BATCH):
-            got = self.paragraphs.get(include=["metadatas"], limit=_BATCH, offset=offset)
+        for got in self.batches(["metadatas"]):
             for i, meta in zip(got["ids"], got["metadatas"]):
                 rec = records.get((meta or {}).get("doc_id"))
                 if rec is None or rec.get("hash") != (meta or {}).get("paper_hash"):
@@ -259,13 +258,16 @@ class Store:
             self.paragraphs.delete(ids=ids[start:start + _BATCH])
 
     # -- reading ------------------------------------------------------------------------------
+    def batches(self, include: list[str]):
+        """Every chunk of the store, ``_BATCH`` at a time, in the store's order: Chroma's
+        ``get`` answers (ids, and what ``include`` names)."""
+        for offset in range(0, self.paragraphs.count(), _BATCH):
+            yield self.paragraphs.get(include=include, limit=_BATCH, offset=offset)
+
     def all_chunks(self, trusted_only: bool = True) -> list[StoredChunk]:
         records = self.paper_records() if trusted_only else {}
         out: list[StoredChunk] = []
-        total = self.paragraphs.count()
-        for offset in range(0, total, _BATCH):
-            got = self.paragraphs.get(include=["documents", "metadatas"], limit=_BATCH,
-                                      offset=offset)
+        for got in self.batches(["documents", "metadatas"]):
             for i, doc, meta in zip(got["ids"], got["documents"], got["metadatas"]):
                 meta = dict(meta or {})
                 if trusted_only:
@@ -279,8 +281,7 @@ class Store:
         """Each section heading (casefolded) with the papers that print it, read from the
         chunks' metadata alone (no text), for telling a template's headings from subjects."""
         found: dict[str, set[str]] = {}
-        for offset in range(0, self.paragraphs.count(), _BATCH):
-            got = self.paragraphs.get(include=["metadatas"], limit=_BATCH, offset=offset)
+        for got in self.batches(["metadatas"]):
             for meta in got["metadatas"]:
                 if (meta or {}).get("heading"):
                     found.setdefault(str(meta["heading"]).casefold(), set()).add(
