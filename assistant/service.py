@@ -70,6 +70,13 @@ def named_papers(reading: Reading, lexicon: Lexicon) -> list[str]:
     return sorted(papers) if len(papers) < len(bodies) else []
 
 
+def held(records: dict[str, dict]) -> str:
+    """What is indexed, as an abstention says it: "12 papers from 3 councils"."""
+    councils = len({r["council"] for r in records.values() if r.get("council")})
+    return f"{len(records)} paper{'s' * (len(records) != 1)}" + (
+        f" from {councils} council{'s' * (councils != 1)}" if councils else "")
+
+
 @dataclass
 class Evidence:
     query: str  # the question, with the earlier turn when it follows one up
@@ -95,7 +102,7 @@ class ClerkService:
 
         self.max_answers = settings.max_concurrent_answers or max(4, 2 * (os.cpu_count() or 1))
         self.answering = threading.BoundedSemaphore(self.max_answers)
-        self._shared: tuple[str | None, set[str]] = (None, set())  # see shared_headings
+        self._shared: tuple = (None, set(), {})  # see shared_names
 
     def warm(self) -> None:
         """Load at start what the first question would otherwise wait for: the lexical index
@@ -225,10 +232,7 @@ class ClerkService:
         if self.retriever.doc_ids_for(request.filters) == []:
             asked = " and ".join(f"{k.replace('_', ' ')} '{v}'"
                                  for k, v in request.filters.model_dump().items() if v)
-            councils = len({r["council"] for r in records.values() if r.get("council")})
-            held = f"{len(records)} paper{'s' * (len(records) != 1)}" + (
-                f" from {councils} council{'s' * (councils != 1)}" if councils else "")
-            return Answer(answer=f"No paper matches {asked} ({held} are indexed).",
+            return Answer(answer=f"No paper matches {asked} ({held(records)} are indexed).",
                           abstained=True, reason="no_papers_match_filters")
         return None
 
@@ -237,13 +241,10 @@ class ClerkService:
         mentions ("…at Kent County Council"): whatever the search found is another council's."""
         if not ev.reading.unknown:
             return None
-        records = self.store.records()
-        councils = len({r["council"] for r in records.values() if r.get("council")})
-        held = f"{len(records)} paper{'s' * (len(records) != 1)}" + (
-            f" from {councils} council{'s' * (councils != 1)}" if councils else "")
         named = " or ".join(ev.reading.unknown)
-        return Answer(answer=f"No indexed paper mentions {named} ({held} are indexed), so the "
-                      "papers I have don't say.", abstained=True, reason="not_in_papers")
+        return Answer(answer=f"No indexed paper mentions {named} ({held(self.store.records())} "
+                      "are indexed), so the papers I have don't say.", abstained=True,
+                      reason="not_in_papers")
 
     def ask(self, request: AskRequest) -> Answer:
         self.check(request)
@@ -261,16 +262,14 @@ class ClerkService:
         """The answer with questions to ask next, from the papers it cites."""
         if answer.abstained or not answer.citations:
             return answer
-        from collections import Counter
-
         from assistant.papers import paper_view
         from assistant.suggest import suggestions
 
         cited = dict.fromkeys(c.doc_id for c in answer.citations)
         views = [v for d in list(cited)[:2] if (v := paper_view(self.store, d)) is not None]
-        titles = Counter((r.get("title") or d).casefold() for d, r in self.store.records().items())
         cited_paragraphs = {(c.doc_id, c.paragraph) for c in answer.citations}
-        found = suggestions(question, answer, views, self.shared_headings(), titles,
+        headings, titles = self.shared_names()
+        found = suggestions(question, answer, views, headings, titles,
                             self.later_papers(list(cited)[:2], cited_paragraphs))
         return answer.model_copy(update={"suggestions": found})
 
@@ -290,14 +289,19 @@ class ClerkService:
                     found.append({"view": views[up.doc_id], "label": up.paragraph})
         return found
 
-    def shared_headings(self) -> set[str]:
-        """Headings printed in more than one paper (casefolded): a template's, not a subject.
-        Counted once per version of the store."""
+    def shared_names(self) -> tuple[set[str], dict[str, int]]:
+        """Headings printed in more than one paper (casefolded: a template's, not a subject),
+        and how many papers have each title (casefolded). Counted once per version of the
+        store, not per answer."""
+        from collections import Counter
+
         version = self.store.current_version()
         if self._shared[0] != version:
-            self._shared = (version, {h for h, docs in self.store.headings().items()
-                                      if len(docs) > 1})
-        return self._shared[1]
+            headings = {h for h, docs in self.store.headings().items() if len(docs) > 1}
+            titles = Counter((r.get("title") or d).casefold()
+                             for d, r in self.store.records().items())
+            self._shared = (version, headings, titles)
+        return self._shared[1], self._shared[2]
 
     def ask_text(self, question: str, filters: Filters | None = None) -> Answer:
         return self.ask(AskRequest(question=question, filters=filters or Filters()))
