@@ -266,11 +266,10 @@ def read_question(question: str, lex: Lexicon, tokenize) -> Reading:
     words += [(m.group(0), _ampersand(m)) for m in _AMPERSAND.finditer(question)
               if _ampersand(m) in lex.short_forms]  # "m&s" for "Manordeilo & Salem ..."
     named = {w for _, w in words if w in lex.name_words}
-    dated = named_dates(question, list(lex.bodies.values()), [])  # to tell short forms apart
     for raw, word in words:
         if word in lex.short_forms and (raw.isupper() or "&" in word or tokenize(word)):
             # (a short form, but not "as" or "on")
-            full = _reading_of(lex.short_forms[word], named, lex, dated)
+            full = _reading_of(lex.short_forms[word], named, lex, question)
             reading.expansions.append(full)
             if full in lex.names:  # "KCC": a council's name
                 reading.naming += [word, full]
@@ -331,8 +330,7 @@ def unknown_councils(question: str, lex: Lexicon, tokenize, reading: Reading) ->
     return out
 
 
-def _reading_of(readings: list[str], named: set[str], lex: Lexicon,
-                dates: list[DateSpec]) -> str:
+def _reading_of(readings: list[str], named: set[str], lex: Lexicon, question: str) -> str:
     """Of a short form's readings, one that an indexed name shares with a word the question
     names ("ayton cc": Ayton Community Council's "Community Council"); else the one whose
     papers hold a meeting on the date the question names ("tcc may 2019", where two councils
@@ -345,7 +343,8 @@ def _reading_of(readings: list[str], named: set[str], lex: Lexicon,
             for value in (body.get("council"), body.get("committee")):
                 if value and full in value and named & {w.lower() for w in _WORD.findall(value)}:
                     return full
-    if dates and len(readings) > 1:
+    dates = named_dates(question, list(lex.bodies.values()), []) if len(readings) > 1 else []
+    if dates:
         on_date = [full for full in readings if any(d.matches(b.get("meeting_date"))
                                                     for b in bodies_of(full) for d in dates)]
         if len(on_date) == 1:
