@@ -19,9 +19,13 @@ def test_requests_beyond_the_concurrency_limit_get_503(sample_store):
                               json={"question": "How many case audits had been completed?"}
                               ).status_code
 
+        # uvicorn counts open connections, this one's included: a question asked alone is
+        # answered; of six at once, some are refused (how many depends on how the six
+        # connections interleave, so the test does not count them)
+        assert ask(0) == 200
         with ThreadPoolExecutor(6) as pool:
             codes = list(pool.map(ask, range(6)))
-        assert 200 in codes and 503 in codes, codes
+        assert 503 in codes, codes
         assert set(codes) <= {200, 503}
     finally:
         server.stop()
