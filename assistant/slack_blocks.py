@@ -15,6 +15,7 @@ from assistant.models import (
     Turn,
     TurnCitation,
 )
+from assistant.sources import Source, group_sources, refs_label
 
 SECTION_CHARS = 3000  # Slack: a section's text
 MAX_BLOCKS = 50  # Slack: blocks in one message
@@ -125,36 +126,54 @@ def citation_link(c: CitedParagraph, public_url: str | None) -> str | None:
     return None
 
 
-def citation_line(c: CitedParagraph, public_url: str | None) -> str:
-    """`[1] Committee · 28 July 2020 · paragraph 19 (linked) · Title` (`•` for a passage that
-    is not a citation: the closest ones beside "the papers don't say")."""
+def citation_line(c: CitedParagraph, public_url: str | None,
+                  refs: tuple[int, ...] | None = None) -> str:
+    """`[1] Committee · 28 July 2020 · paragraph 19 (linked) · Title`, with every marker that
+    cites the paragraph (`[1, 2]`); `•` for a passage that is not a citation (the closest ones
+    beside "the papers don't say")."""
     where = escape(c.committee or c.council or "committee not printed")
     label = f"paragraph {c.paragraph}"
     url = citation_link(c, public_url)
     para = link(url, label) if url else escape(label)
     title = f" · {escape(clip(c.title, 120))}" if c.title else ""
-    ref = f"*[{c.ref}]*" if isinstance(c, Citation) else "•"
+    if refs is None and isinstance(c, Citation):
+        refs = (c.ref,)
+    ref = f"*{refs_label(refs)}*" if refs else "•"
     return f"{ref} {where} · {meeting_date(c.meeting_date)} · {para}{title}"
 
 
+def _quoted(text: str) -> str:
+    return f"“{escape(clip(' '.join(text.split()), QUOTE_CHARS))}”"
+
+
 def _citation_block(c: CitedParagraph, public_url: str | None) -> dict:
-    quote = f"“{escape(clip(' '.join(c.quote.split()), QUOTE_CHARS))}”"
     return {"type": "context", "elements": [
         {"type": "mrkdwn", "text": citation_line(c, public_url), "verbatim": True},
-        {"type": "mrkdwn", "text": quote, "verbatim": True}]}
+        {"type": "mrkdwn", "text": _quoted(c.quote), "verbatim": True}]}
 
 
-def _compact_citations(citations: list[Citation], public_url: str | None) -> dict:
-    """Citations past the block budget, several to an element, still with their links."""
+def _source_block(source: Source, public_url: str | None) -> dict:
+    """One cited paragraph: where it is, with all its markers, then each quote taken from it
+    (under its own marker when there are several), one line each."""
+    quotes = [_quoted(q.text) if len(source.quotes) == 1 else
+              f"*{refs_label(q.refs)}* {_quoted(q.text)}" for q in source.quotes]
+    return {"type": "context", "elements": [
+        {"type": "mrkdwn", "text": citation_line(source.where, public_url, source.refs),
+         "verbatim": True},
+        {"type": "mrkdwn", "text": clip("\n".join(quotes), SECTION_CHARS), "verbatim": True}]}
+
+
+def _compact_citations(sources: list[Source], public_url: str | None) -> dict:
+    """Sources past the block budget, several to an element, still with their links."""
     elements: list[str] = []
-    for i, c in enumerate(citations):
-        line = citation_line(c, public_url)
+    for i, source in enumerate(sources):
+        line = citation_line(source.where, public_url, source.refs)
         if elements and len(elements[-1]) + len(line) + 3 <= SECTION_CHARS:
             elements[-1] += " | " + line
         elif len(elements) < CONTEXT_ELEMENTS - 1:
             elements.append(clip(line, SECTION_CHARS))
         else:
-            elements.append(f"{ELLIPSIS} and {len(citations) - i} more")
+            elements.append(f"{ELLIPSIS} and {len(sources) - i} more")
             break
     return {"type": "context",
             "elements": [{"type": "mrkdwn", "text": e, "verbatim": True} for e in elements]}
@@ -219,8 +238,9 @@ def question_message(question: str, asker: str | None) -> dict:
 
 def answer_blocks(answer: Answer, *, public_url: str | None = None, question: str | None = None,
                   asker: str | None = None, answer_id: str | None = None) -> list[dict]:
-    """The answer as Block Kit: the question (when echoed), the answer, one context line per
-    citation, then 👍/👎. Within Slack's limits; the answer is cut before any citation is."""
+    """The answer as Block Kit: the question (when echoed), the answer, one context block per
+    cited paragraph (its quotes under their markers), then 👍/👎. Within Slack's limits; the
+    answer is cut before any citation is."""
     head: list[dict] = []
     if question:
         who = f"<@{asker}> asked" if asker and re.fullmatch(r"[A-Z0-9]+", asker) else "Asked"
@@ -236,11 +256,11 @@ def answer_blocks(answer: Answer, *, public_url: str | None = None, question: st
         sections.extend(_citation_block(c, public_url) for c in answer.closest)
     tail = [feedback_block(answer_id)] if answer_id else []
     room = MAX_BLOCKS - len(head) - len(sections) - len(tail)
-    cites = answer.citations
+    cites = group_sources(answer.citations)
     if len(cites) <= room:
-        cite_blocks = [_citation_block(c, public_url) for c in cites]
+        cite_blocks = [_source_block(s, public_url) for s in cites]
     else:
-        cite_blocks = [_citation_block(c, public_url) for c in cites[:room - 1]]
+        cite_blocks = [_source_block(s, public_url) for s in cites[:room - 1]]
         cite_blocks.append(_compact_citations(cites[room - 1:], public_url))
     return head + sections + cite_blocks + tail
 
