@@ -2,19 +2,18 @@
 Block Kit rendering within Slack's limits, threads as conversation turns, and retry dedupe."""
 
 import datetime as dt
-import json
 import re
 import threading
 from collections import OrderedDict
 
 from assistant.models import (
-    WHAT_WAS_WRONG,
     Answer,
     Citation,
     CitedParagraph,
     Turn,
     TurnCitation,
 )
+from assistant.slack_votes import feedback_block
 from assistant.sources import Source, group_sources, refs_label
 
 SECTION_CHARS = 3000  # Slack: a section's text
@@ -28,9 +27,7 @@ MAX_TURNS = 20  # AskRequest.conversation's limit
 TURN_CHARS = 20_000
 ELLIPSIS = "…"
 ZWSP = "\u200b"
-FEEDBACK_UP, FEEDBACK_DOWN = "clerk_feedback_up", "clerk_feedback_down"
 QUESTION_EVENT = "clerk_question"  # metadata of a /clerk question Clerk posts for its asker
-FEEDBACK_REASON = "clerk_feedback_reason"  # the form a 👎 opens: what was wrong
 
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _FORMATTING = re.compile(r"([*_~`])")
@@ -177,52 +174,6 @@ def _compact_citations(sources: list[Source], public_url: str | None) -> dict:
             break
     return {"type": "context",
             "elements": [{"type": "mrkdwn", "text": e, "verbatim": True} for e in elements]}
-
-
-def feedback_block(answer_id: str) -> dict:
-    return {"type": "actions", "block_id": "clerk_feedback", "elements": [
-        {"type": "button", "action_id": FEEDBACK_UP, "value": answer_id,
-         "text": {"type": "plain_text", "text": "👍 Helpful", "emoji": True}},
-        {"type": "button", "action_id": FEEDBACK_DOWN, "value": answer_id,
-         "text": {"type": "plain_text", "text": "👎 Not helpful", "emoji": True}}]}
-
-
-def reason_view(answer_id: str, channel: str | None) -> dict:
-    """The form a 👎 opens: what was wrong (a choice) and, optionally, in the voter's words."""
-    def text(words: str) -> dict:
-        return {"type": "plain_text", "text": words}
-
-    return {"type": "modal", "callback_id": FEEDBACK_REASON,
-            "private_metadata": json.dumps({"answer_id": answer_id, "channel": channel}),
-            "title": text("What was wrong?"), "submit": text("Send"), "close": text("Skip"),
-            "blocks": [
-                {"type": "input", "block_id": "what", "label": text("What was wrong with it?"),
-                 "element": {"type": "radio_buttons", "action_id": "what", "options": [
-                     {"text": text(label), "value": value}
-                     for value, label in WHAT_WAS_WRONG.items()]}},
-                {"type": "input", "block_id": "detail", "optional": True,
-                 "label": text("In your words (optional)"),
-                 "element": {"type": "plain_text_input", "action_id": "detail",
-                             "multiline": True, "max_length": 1000}}]}
-
-
-def reason_of(view: dict) -> tuple[str, str | None]:
-    """The answer id and channel a submitted form is about."""
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        meta = {}
-    return str(meta.get("answer_id") or ""), meta.get("channel")
-
-
-def view_values(view: dict) -> dict:
-    """What the voter chose and wrote in the form: {"what", "detail"}."""
-    values = (view.get("state") or {}).get("values") or {}
-    chosen = ((values.get("what") or {}).get("what") or {}).get("selected_option") or {}
-    what = chosen.get("value")
-    detail = ((values.get("detail") or {}).get("detail") or {}).get("value")
-    return {"what": what if what in WHAT_WAS_WRONG else "other",
-            "detail": clip(detail.strip(), 1000) if detail and detail.strip() else None}
 
 
 def question_message(question: str, asker: str | None) -> dict:
