@@ -109,14 +109,20 @@ def _filters(committee, council, date_from, date_to, doc_type):
 
 def print_answer(answer) -> None:
     """An answer for a person to read: the text, then where each [n] comes from."""
+    from assistant.sources import group_sources, refs_label
+
     click.echo(answer.answer)
     if answer.citations:
         click.echo()
-    for c in answer.citations:
+    for source in group_sources(answer.citations):  # a paragraph quoted twice is shown once
+        c = source.where
         where = ", ".join(x for x in (c.committee or c.council, c.meeting_date or "date not printed")
                           if x)
-        click.echo(f"[{c.ref}] {c.title or c.doc_id} ({where}), paragraph {c.paragraph}")
-        click.echo(f"    \"{c.quote}\"")
+        click.echo(f"{refs_label(source.refs)} {c.title or c.doc_id} ({where}), "
+                   f"paragraph {c.paragraph}")
+        for quote in source.quotes:
+            mark = f"{refs_label(quote.refs)} " if len(source.quotes) > 1 else ""
+            click.echo(f"    {mark}\"{quote.text}\"")
         click.echo(f"    {c.url or c.doc_id}")
     if answer.abstained and answer.closest:
         click.echo("\nNot an answer; the closest passages were:")

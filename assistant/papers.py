@@ -90,7 +90,7 @@ mark{background:var(--quote-bg);color:inherit;outline:1px solid var(--quote-edge
 .badge{display:inline-block;font-size:.8rem;font-weight:600;background:var(--quote-edge);
 color:#fff;border-radius:3px;padding:0 .35rem;margin-right:.5rem}
 @media (max-width:40rem){header.bar h1{font-size:1rem}.printed{display:block}
-.beside{margin-top:1rem}}"""
+.beside{margin-top:1rem}.para{scroll-margin-top:12rem}}"""
 
 
 def page_headers(style: str = "") -> dict[str, str]:

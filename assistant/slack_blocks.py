@@ -2,19 +2,19 @@
 Block Kit rendering within Slack's limits, threads as conversation turns, and retry dedupe."""
 
 import datetime as dt
-import json
 import re
 import threading
 from collections import OrderedDict
 
 from assistant.models import (
-    WHAT_WAS_WRONG,
     Answer,
     Citation,
     CitedParagraph,
     Turn,
     TurnCitation,
 )
+from assistant.slack_votes import feedback_block
+from assistant.sources import Source, group_sources, refs_label
 
 SECTION_CHARS = 3000  # Slack: a section's text
 MAX_BLOCKS = 50  # Slack: blocks in one message
@@ -27,9 +27,7 @@ MAX_TURNS = 20  # AskRequest.conversation's limit
 TURN_CHARS = 20_000
 ELLIPSIS = "…"
 ZWSP = "\u200b"
-FEEDBACK_UP, FEEDBACK_DOWN = "clerk_feedback_up", "clerk_feedback_down"
 QUESTION_EVENT = "clerk_question"  # metadata of a /clerk question Clerk posts for its asker
-FEEDBACK_REASON = "clerk_feedback_reason"  # the form a 👎 opens: what was wrong
 
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _FORMATTING = re.compile(r"([*_~`])")
@@ -125,85 +123,57 @@ def citation_link(c: CitedParagraph, public_url: str | None) -> str | None:
     return None
 
 
-def citation_line(c: CitedParagraph, public_url: str | None) -> str:
-    """`[1] Committee · 28 July 2020 · paragraph 19 (linked) · Title` (`•` for a passage that
-    is not a citation: the closest ones beside "the papers don't say")."""
+def citation_line(c: CitedParagraph, public_url: str | None,
+                  refs: tuple[int, ...] | None = None) -> str:
+    """`[1] Committee · 28 July 2020 · paragraph 19 (linked) · Title`, with every marker that
+    cites the paragraph (`[1, 2]`); `•` for a passage that is not a citation (the closest ones
+    beside "the papers don't say")."""
     where = escape(c.committee or c.council or "committee not printed")
     label = f"paragraph {c.paragraph}"
     url = citation_link(c, public_url)
     para = link(url, label) if url else escape(label)
     title = f" · {escape(clip(c.title, 120))}" if c.title else ""
-    ref = f"*[{c.ref}]*" if isinstance(c, Citation) else "•"
+    if refs is None and isinstance(c, Citation):
+        refs = (c.ref,)
+    ref = f"*{refs_label(refs)}*" if refs else "•"
     return f"{ref} {where} · {meeting_date(c.meeting_date)} · {para}{title}"
 
 
+def _quoted(text: str) -> str:
+    return f"“{escape(clip(' '.join(text.split()), QUOTE_CHARS))}”"
+
+
 def _citation_block(c: CitedParagraph, public_url: str | None) -> dict:
-    quote = f"“{escape(clip(' '.join(c.quote.split()), QUOTE_CHARS))}”"
     return {"type": "context", "elements": [
         {"type": "mrkdwn", "text": citation_line(c, public_url), "verbatim": True},
-        {"type": "mrkdwn", "text": quote, "verbatim": True}]}
+        {"type": "mrkdwn", "text": _quoted(c.quote), "verbatim": True}]}
 
 
-def _compact_citations(citations: list[Citation], public_url: str | None) -> dict:
-    """Citations past the block budget, several to an element, still with their links."""
+def _source_block(source: Source, public_url: str | None) -> dict:
+    """One cited paragraph: where it is, with all its markers, then each quote taken from it
+    (under its own marker when there are several), one line each."""
+    quotes = [_quoted(q.text) if len(source.quotes) == 1 else
+              f"*{refs_label(q.refs)}* {_quoted(q.text)}" for q in source.quotes]
+    return {"type": "context", "elements": [
+        {"type": "mrkdwn", "text": citation_line(source.where, public_url, source.refs),
+         "verbatim": True},
+        {"type": "mrkdwn", "text": clip("\n".join(quotes), SECTION_CHARS), "verbatim": True}]}
+
+
+def _compact_citations(sources: list[Source], public_url: str | None) -> dict:
+    """Sources past the block budget, several to an element, still with their links."""
     elements: list[str] = []
-    for i, c in enumerate(citations):
-        line = citation_line(c, public_url)
+    for i, source in enumerate(sources):
+        line = citation_line(source.where, public_url, source.refs)
         if elements and len(elements[-1]) + len(line) + 3 <= SECTION_CHARS:
             elements[-1] += " | " + line
         elif len(elements) < CONTEXT_ELEMENTS - 1:
             elements.append(clip(line, SECTION_CHARS))
         else:
-            elements.append(f"{ELLIPSIS} and {len(citations) - i} more")
+            elements.append(f"{ELLIPSIS} and {len(sources) - i} more")
             break
     return {"type": "context",
             "elements": [{"type": "mrkdwn", "text": e, "verbatim": True} for e in elements]}
-
-
-def feedback_block(answer_id: str) -> dict:
-    return {"type": "actions", "block_id": "clerk_feedback", "elements": [
-        {"type": "button", "action_id": FEEDBACK_UP, "value": answer_id,
-         "text": {"type": "plain_text", "text": "👍 Helpful", "emoji": True}},
-        {"type": "button", "action_id": FEEDBACK_DOWN, "value": answer_id,
-         "text": {"type": "plain_text", "text": "👎 Not helpful", "emoji": True}}]}
-
-
-def reason_view(answer_id: str, channel: str | None) -> dict:
-    """The form a 👎 opens: what was wrong (a choice) and, optionally, in the voter's words."""
-    def text(words: str) -> dict:
-        return {"type": "plain_text", "text": words}
-
-    return {"type": "modal", "callback_id": FEEDBACK_REASON,
-            "private_metadata": json.dumps({"answer_id": answer_id, "channel": channel}),
-            "title": text("What was wrong?"), "submit": text("Send"), "close": text("Skip"),
-            "blocks": [
-                {"type": "input", "block_id": "what", "label": text("What was wrong with it?"),
-                 "element": {"type": "radio_buttons", "action_id": "what", "options": [
-                     {"text": text(label), "value": value}
-                     for value, label in WHAT_WAS_WRONG.items()]}},
-                {"type": "input", "block_id": "detail", "optional": True,
-                 "label": text("In your words (optional)"),
-                 "element": {"type": "plain_text_input", "action_id": "detail",
-                             "multiline": True, "max_length": 1000}}]}
-
-
-def reason_of(view: dict) -> tuple[str, str | None]:
-    """The answer id and channel a submitted form is about."""
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        meta = {}
-    return str(meta.get("answer_id") or ""), meta.get("channel")
-
-
-def view_values(view: dict) -> dict:
-    """What the voter chose and wrote in the form: {"what", "detail"}."""
-    values = (view.get("state") or {}).get("values") or {}
-    chosen = ((values.get("what") or {}).get("what") or {}).get("selected_option") or {}
-    what = chosen.get("value")
-    detail = ((values.get("detail") or {}).get("detail") or {}).get("value")
-    return {"what": what if what in WHAT_WAS_WRONG else "other",
-            "detail": clip(detail.strip(), 1000) if detail and detail.strip() else None}
 
 
 def question_message(question: str, asker: str | None) -> dict:
@@ -219,8 +189,9 @@ def question_message(question: str, asker: str | None) -> dict:
 
 def answer_blocks(answer: Answer, *, public_url: str | None = None, question: str | None = None,
                   asker: str | None = None, answer_id: str | None = None) -> list[dict]:
-    """The answer as Block Kit: the question (when echoed), the answer, one context line per
-    citation, then 👍/👎. Within Slack's limits; the answer is cut before any citation is."""
+    """The answer as Block Kit: the question (when echoed), the answer, one context block per
+    cited paragraph (its quotes under their markers), then 👍/👎. Within Slack's limits; the
+    answer is cut before any citation is."""
     head: list[dict] = []
     if question:
         who = f"<@{asker}> asked" if asker and re.fullmatch(r"[A-Z0-9]+", asker) else "Asked"
@@ -236,11 +207,11 @@ def answer_blocks(answer: Answer, *, public_url: str | None = None, question: st
         sections.extend(_citation_block(c, public_url) for c in answer.closest)
     tail = [feedback_block(answer_id)] if answer_id else []
     room = MAX_BLOCKS - len(head) - len(sections) - len(tail)
-    cites = answer.citations
+    cites = group_sources(answer.citations)
     if len(cites) <= room:
-        cite_blocks = [_citation_block(c, public_url) for c in cites]
+        cite_blocks = [_source_block(s, public_url) for s in cites]
     else:
-        cite_blocks = [_citation_block(c, public_url) for c in cites[:room - 1]]
+        cite_blocks = [_source_block(s, public_url) for s in cites[:room - 1]]
         cite_blocks.append(_compact_citations(cites[room - 1:], public_url))
     return head + sections + cite_blocks + tail
 

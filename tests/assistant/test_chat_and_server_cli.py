@@ -53,12 +53,11 @@ def test_with_no_server_up_ask_says_so_and_answers_here(sample_store):
     assert "1088 audits completed" in out.stdout
     # what to ask next, from the cited report, after its sources
     assert out.stdout.rstrip().endswith("\nAsk next:\n  - What did Children's Improvement "
-                                        "Update (28 July 2020) recommend?\n  - What does "
-                                        "Children's Improvement Update (28 July 2020) say about "
+                                        "Update recommend on 28 July 2020?\n  - What does "
+                                        "the 28 July 2020 report say about "
                                         "Focussing on the Impact of our Improvement Programme?"
-                                        "\n  - What does Children's Improvement Update (28 July "
-                                        "2020) say about Commissioner for Surrey's Children's "
-                                        "Services?")
+                                        "\n  - What does the 28 July 2020 report say about "
+                                        "Commissioner for Surrey's Children's Services?")
 
 
 class RecordingProxy:

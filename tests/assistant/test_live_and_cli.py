@@ -56,6 +56,7 @@ def test_cli_ask_prints_answer_and_citations_and_json(sample_store):
     assert out.returncode == 0, out.stderr
     assert "1088 audits completed" in out.stdout
     assert "paragraph 19" in out.stdout and "2020-07-28" in out.stdout
+    assert out.stdout.count("paragraph 19") == 1  # one heading for the paragraph, however quoted
     out = clerk(["ask", "--json", "--committee", "Reference Group",
                  "What did staff feedback fall into?"], env)
     answer = json.loads(out.stdout)

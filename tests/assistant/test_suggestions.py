@@ -42,10 +42,12 @@ def test_every_suggestion_asked_as_a_follow_up_is_answered_from_the_cited_papers
 def test_the_audits_answer_suggests_its_reports_recommendations_and_nearby_sections(service):
     answer = service.ask(AskRequest(question="How many case audits had Surrey completed by "
                                     "July 2020?"))
-    assert answer.suggestions[0] == ("What did Children's Improvement Update (28 July 2020) "
-                                     "recommend?")
-    assert all("Children's Improvement Update (28 July 2020)" in s
-               for s in answer.suggestions)
+    assert answer.suggestions[0] == ("What did Children's Improvement Update recommend on "
+                                     "28 July 2020?")
+    # typed as a person would: the sections by the paper's date and kind, no bracketed date
+    assert all(s.startswith("What does the 28 July 2020 report say about ")
+               for s in answer.suggestions[1:])
+    assert not any("(28 July 2020)" in s for s in answer.suggestions)
     assert len(answer.suggestions) == 3
 
 
@@ -56,7 +58,7 @@ def test_an_abstention_suggests_nothing(service):
 
 def view(**fields) -> dict:
     base = {"doc_id": "d1", "title": "Budget Report", "committee": "Finance Committee",
-            "meeting_date": "2021-03-04", "paragraphs": []}
+            "meeting_date": "2021-03-04", "doc_type": "report", "paragraphs": []}
     return {**base, **fields}
 
 
@@ -80,19 +82,37 @@ def test_sections_nearest_the_cited_paragraph_come_first_and_cited_ones_are_skip
                          para("3", "Reserves Strategy"), para("4", "Council Tax Setting"),
                          para("5", "Decisions", kind="resolution")])
     assert nearby_sections(v, {"3"}, set()) == [
-        "What does Budget Report (4 March 2021) say about Revenue Outturn?",
-        "What does Budget Report (4 March 2021) say about Council Tax Setting?",
-        "What does Budget Report (4 March 2021) say about Capital Programme?"]
-    assert decisions(v, {"3"}, {}) == [
-        "What did the committee resolve on Budget Report (4 March 2021)?"]
+        "What does the 4 March 2021 report say about Revenue Outturn?",
+        "What does the 4 March 2021 report say about Council Tax Setting?",
+        "What does the 4 March 2021 report say about Capital Programme?"]
+    assert decisions(v, {"3"}, {}) == ["What did Budget Report resolve on 4 March 2021?"]
+    minutes = {**v, "doc_type": "minutes"}  # minutes: the committee took the decision
+    assert decisions(minutes, {"3"}, {}) == [
+        "What did the Finance Committee resolve on 4 March 2021?"]
+    assert nearby_sections(minutes, {"3"}, set())[0] == (
+        "What do the 4 March 2021 minutes say about Revenue Outturn?")
     assert decisions(v, {"5"}, {}) == []  # the answer already cited the decision
 
 
 def test_an_undated_paper_whose_title_recurs_gets_no_decision_question():
     v = view(meeting_date=None, paragraphs=[para("1", "Decisions", kind="resolution")])
     assert decisions(v, set(), {"budget report": 2}) == []
-    assert decisions(v, set(), {"budget report": 1}) == [
-        "What did the committee resolve on Budget Report?"]
+    assert decisions(v, set(), {"budget report": 1}) == ["What did Budget Report resolve?"]
+
+
+def test_a_decision_is_asked_of_a_sub_body_by_its_name_and_of_a_long_named_paper_by_its_date():
+    kinds = [para("1", "Decisions", kind="recommendation")]
+    group = view(doc_type="minutes", committee="Finance Committee (Budget Working Group)",
+                 paragraphs=kinds)
+    assert decisions(group, set(), {}) == [
+        "What did the Budget Working Group recommend on 4 March 2021?"]
+    long = view(title="Revenue and Capital Budget Monitoring Report Quarter Three",
+                committee="Overview and Scrutiny Committee for Resources and Performance",
+                paragraphs=kinds)
+    assert decisions(long, set(), {}) == ["What was recommended in the 4 March 2021 report?"]
+    long_minutes = {**long, "doc_type": "minutes"}
+    assert decisions(long_minutes, set(), {}) == [
+        "What was recommended at the 4 March 2021 meeting?"]
 
 
 def test_suggestions_take_each_cited_paper_in_turn_and_stop_at_three():
@@ -104,16 +124,29 @@ def test_suggestions_take_each_cited_paper_in_turn_and_stop_at_three():
         Citation(ref=1, doc_id="d1", paragraph="1", quote="x", view_url="/papers/d1"),
         Citation(ref=2, doc_id="d2", paragraph="1", quote="y", view_url="/papers/d2")])
     assert suggestions("q?", answer, [a, b], set(), {}) == [
-        "What does Budget Report (4 March 2021) say about Revenue Outturn?",
+        "What does the 4 March 2021 report say about Revenue Outturn?",
         "What does Libraries Review say about Mobile Library?",
-        "What does Budget Report (4 March 2021) say about Reserves Strategy?"]
+        "What does the 4 March 2021 report say about Reserves Strategy?"]
+
+
+def test_two_cited_papers_of_one_date_and_kind_are_told_apart_by_their_titles():
+    a = view(paragraphs=[para("1", "Capital Programme"), para("2", "Revenue Outturn")])
+    b = view(doc_id="d2", title="Libraries Review",
+             paragraphs=[para("1", "Opening Hours"), para("2", "Mobile Library")])
+    answer = Answer(answer="x [1] y [2]", abstained=False, citations=[
+        Citation(ref=1, doc_id="d1", paragraph="1", quote="x", view_url="/papers/d1"),
+        Citation(ref=2, doc_id="d2", paragraph="1", quote="y", view_url="/papers/d2")])
+    assert suggestions("q?", answer, [a, b], set(), {}) == [
+        "What does Budget Report (4 March 2021) say about Revenue Outturn?",
+        "What does Libraries Review (4 March 2021) say about Mobile Library?"]
 
 
 def test_what_next_needs_a_dated_later_paper_and_a_heading_that_names_a_subject():
     later = view(doc_id="d9", title="Finance minutes", meeting_date="2021-06-01",
+                 doc_type="minutes",
                  paragraphs=[para("7", "Capital Programme"), para("8", "Introduction")])
     assert what_next([{"view": later, "label": "7"}], set()) == [
-        "What does Finance minutes (1 June 2021) say about Capital Programme?"]
+        "What do the 1 June 2021 minutes say about Capital Programme?"]
     assert what_next([{"view": later, "label": "8"}], set()) == []  # one word
     undated = {**later, "meeting_date": None}
     assert what_next([{"view": undated, "label": "7"}], set()) == []
@@ -156,7 +189,7 @@ def test_what_happened_next_is_asked_of_the_later_paper_that_takes_a_decision_up
     answer = service.ask(AskRequest(question=question))
     cited = [(c.doc_id, c.paragraph) for c in answer.citations]
     assert cited[0][1].startswith("Recommendations")
-    nexts = [s for s in answer.suggestions if s.startswith("What does Later minutes")]
+    nexts = [s for s in answer.suggestions if s.startswith("What do the 5 March 2019 minutes")]
     assert nexts == [answer.suggestions[1]]  # second, after the paper's own decisions
     follow = service.ask(AskRequest(question=nexts[0],
                                     conversation=as_follow_up(question, answer)))

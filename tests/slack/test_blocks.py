@@ -163,3 +163,30 @@ def test_seen_events_remembers_ids_within_its_bound():
     assert seen.first_time("a") and not seen.first_time("a")
     assert seen.first_time("b") and seen.first_time("c")
     assert seen.first_time("a")  # forgotten past the bound
+
+
+def test_two_quotes_from_one_paragraph_are_one_source_listing_both_under_their_markers():
+    first = citation(1, paragraph="19")
+    second = citation(2, paragraph="19", quote="The most recent highlight report is attached.")
+    other = citation(3, paragraph="20", quote="Thematic audits continue.")
+    answer = Answer(answer="Audits. [1] A report. [2] Themes. [3]", abstained=False,
+                    citations=[first, second, other])
+    blocks = answer_blocks(answer, public_url="https://clerk.example", answer_id="abc")
+    sources = [b for b in blocks if b["type"] == "context"]
+    assert len(sources) == 2  # paragraph 19 once, paragraph 20 once
+    line, quotes = (e["text"] for e in sources[0]["elements"])
+    assert line.startswith("*[1, 2]* Select Committee · 28 July 2020 · <https://clerk.example/")
+    assert line.count("paragraph 19") == 1
+    assert quotes.split("\n") == ["*[1]* “There have been 1088 audits completed.”",
+                                  "*[2]* “The most recent highlight report is attached.”"]
+    # a paragraph quoted once keeps the plain shape: its marker, then the quote alone
+    assert sources[1]["elements"][0]["text"].startswith("*[3]* ")
+    assert sources[1]["elements"][1]["text"] == "“Thematic audits continue.”"
+
+
+def test_the_same_words_cited_by_two_markers_are_quoted_once():
+    answer = Answer(answer="A. [1] Again A. [2]", abstained=False,
+                    citations=[citation(1, paragraph="19"), citation(2, paragraph="19")])
+    (source,) = [b for b in answer_blocks(answer) if b["type"] == "context"]
+    assert source["elements"][0]["text"].startswith("*[1, 2]* ")
+    assert source["elements"][1]["text"] == "“There have been 1088 audits completed.”"

@@ -57,7 +57,7 @@ def test_question_shows_the_answer_and_its_citation_which_opens_the_highlighted_
     expect(citation).to_contain_text("Children, Families, Lifelong Learning and Culture")
     expect(citation).to_contain_text("28 July 2020")
     expect(citation).to_contain_text("Paragraph 19")
-    expect(citation.locator("blockquote")).to_have_text(
+    expect(citation.locator("blockquote").first).to_have_text(
         "There have been 1088 audits completed within the audit programme to date.")
     expect(citation.get_by_role("link", name=re.compile("^Read in context"))).to_have_attribute(
         "href", re.compile(r"paragraph=19&quote=[^#]+#p-19$"))

@@ -29,7 +29,7 @@ def test_a_suggestion_is_asked_as_a_follow_up_and_answered(page, api_server):
     buttons = offered.get_by_role("button")
     expect(buttons).to_have_count(3)
     first = buttons.first.text_content()
-    assert first == "What did Children's Improvement Update (28 July 2020) recommend?"
+    assert first == "What did Children's Improvement Update recommend on 28 July 2020?"
     offered.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "suggestions-1280.png"))
 

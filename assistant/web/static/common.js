@@ -1,6 +1,7 @@
 // What Clerk's pages share, loaded before each page's own script: building elements from text
 // (never from markup, so nothing in a paper can inject HTML), the API key kept for this tab,
-// the headers that carry it, a refusal's reason, and the "API key" panel itself.
+// the headers that carry it, a refusal's reason, the "API key" panel itself, dates as people
+// write them, safe links and what the tab keeps in sessionStorage.
 "use strict";
 
 window.Clerk = (() => {
@@ -105,5 +106,47 @@ window.Clerk = (() => {
     };
   }
 
-  return Object.freeze({ el, storedKey, headers, errorDetail, keyPanel });
+  const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+
+  /** 2020-07-28 as a person writes it: 28 July 2020 (anything else as given). */
+  function formatDate(iso) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return m ? `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}` : iso;
+  }
+
+  /** Only http(s) links, relative ones resolved against this page; anything else is dropped. */
+  function safeHref(url) {
+    if (!url) return null;
+    try {
+      const resolved = new URL(url, document.baseURI);
+      return resolved.protocol === "http:" || resolved.protocol === "https:" ? resolved.href : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** A value kept as JSON for this tab (sessionStorage), or `fallback`. */
+  function load(name, fallback) {
+    try {
+      const raw = sessionStorage.getItem(name);
+      return raw ? JSON.parse(raw) : fallback;
+    } catch {
+      return fallback;
+    }
+  }
+
+  function save(name, value) {
+    try {
+      sessionStorage.setItem(name, JSON.stringify(value));
+    } catch {
+      // storage full or disabled: the page still works, it just forgets on reload
+    }
+  }
+
+  const UNREACHABLE = "Clerk's server can't be reached. Check your connection, or ask whoever " +
+    "runs Clerk whether it is running, then try again.";
+
+  return Object.freeze({ el, storedKey, headers, errorDetail, keyPanel, formatDate, safeHref,
+    load, save, UNREACHABLE });
 })();
