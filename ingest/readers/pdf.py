@@ -45,6 +45,7 @@ _HEADING_SIZE = 1.15  # type this much larger than the body's is a heading's
 _SPACE_AFTER = 0.25  # em: a step this much beyond the pitch is space set after a paragraph
 _SIDE_WORDS = 4  # a side label ("In Attendance:") is a word or a few, ending with a colon
 _LEAD_IN_WORDS = 5  # a colon-ended line of this many words, most in lower case, is a sentence
+_RULE_WIDTH = 1.5  # pt: a path no thicker than this, drawn under a line of text, underlines it
 _EDGE_LINES = 2  # lines at a page's top and bottom where running headers and footers live
 
 
@@ -65,6 +66,7 @@ class _Line:
     words: tuple = ()  # (x0, x1, text) of each word, left to right
     note: str = ""  # what the line holds in a right-hand action column
     margin: float | None = None  # the right edge of the box the line is set in, if not the page's
+    underlined: bool = False  # a rule drawn under the whole line: emphasis, as bold is
 
 
 def read(data: bytes) -> Document:
@@ -85,7 +87,8 @@ def read(data: bytes) -> Document:
         loaded = [pdf[n] for n in range(count)]
         ruled = [n for n, page in enumerate(loaded) if _draws_lines(page)]
         tables = _tables(data, ruled) if ruled else {}
-        pages = [_page_lines(page, n + 1, tables.get(n, [])) for n, page in enumerate(loaded)]
+        pages = [_page_lines(page, n + 1, tables.get(n, []), _rules(page) if n in ruled else [])
+                 for n, page in enumerate(loaded)]
     except PaperError:
         raise
     except Exception as exc:  # a broken page stream: one line, not a traceback
@@ -128,7 +131,7 @@ def _tables(data: bytes, pages: list[int]) -> dict[int, list]:
     return out
 
 
-def _page_lines(page, number: int, tables: list) -> list[_Line]:
+def _page_lines(page, number: int, tables: list, rules: list | None = None) -> list[_Line]:
     words = _words(page)
     boxes = [bbox for bbox, _ in tables]
     cells = [box for _, rows in tables for row, texts in rows if (box := _prose_box(row, texts))]
@@ -153,7 +156,35 @@ def _page_lines(page, number: int, tables: list) -> list[_Line]:
         lines.extend(cell_lines)
     if gutter is None or tables:
         lines.sort(key=lambda ln: (round(ln.top, 1), ln.x0))
+    for ln in lines:
+        ln.underlined = bool(rules) and not ln.row and _underlined(ln, rules)
     return lines
+
+
+def _rules(page) -> list[tuple[float, float, float]]:
+    """The thin horizontal rules a page draws, as (x0, x1, y from the top)."""
+    import pypdfium2.raw as raw
+
+    height = page.get_size()[1]
+    out = []
+    for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_PATH,), max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        if top - bottom <= _RULE_WIDTH and right - left > 0:
+            out.append((left, right, height - (top + bottom) / 2))
+    return out
+
+
+def _underlined(ln: _Line, rules: list) -> bool:
+    """Rules just under the line's letters run along all of it (an underlined title)."""
+    below = sorted((x0, x1) for x0, x1, y in rules
+                   if ln.top + 0.6 * ln.size <= y <= ln.bottom + 0.4 * ln.size
+                   and x1 > ln.x0 and x0 < ln.x1)
+    covered, reach = 0.0, ln.x0
+    for x0, x1 in below:
+        if x1 > reach:
+            covered += x1 - max(x0, reach)
+            reach = x1
+    return covered >= 0.9 * (ln.x1 - ln.x0)
 
 
 def _gutter(words: list[dict], width: float) -> float | None:
@@ -513,7 +544,7 @@ def _is_heading(ln: _Line, body_size: float) -> bool:
         return False
     if not any(ch.isalpha() for ch in text) or _lead_in(text) or _figure_row(text):
         return False
-    return ln.bold or (body_size > 0 and ln.size > body_size * _HEADING_SIZE)
+    return ln.bold or ln.underlined or (body_size > 0 and ln.size > body_size * _HEADING_SIZE)
 
 
 def _lead_in(text: str) -> bool:

@@ -320,3 +320,28 @@ def test_a_bold_lead_in_sentence_and_a_bold_total_row_are_no_headings(tmp_path):
     assert "## Council is recommended" not in text and "## Total" not in text
     _, paras = read_structure(_placed_pdf(tmp_path / "bold.pdf", rows))
     assert [p.label for p in paras] == ["2", "2(a)", "3"]
+
+
+def test_an_underlined_title_line_is_a_heading(tmp_path):
+    """A short line with a rule drawn along all of it just below its letters is emphasised, as a
+    bold one is: a heading; a line with only its first word underlined is not."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.text(40, 80, "Present")
+    pdf.set_line_width(0.6)
+    pdf.line(40, 82, 40 + pdf.get_string_width("Present"), 82)
+    pdf.text(40, 94, "Councillors A Green (Chair), B Brown, C White and D Black; the clerk and")
+    pdf.text(40, 108, "three members of the public.")
+    pdf.text(40, 136, "Apologies - none were received.")
+    pdf.line(40, 138, 40 + pdf.get_string_width("Apologies"), 138)
+    pdf.text(40, 164, "The minutes of the last meeting were approved as a true record and were")
+    pdf.text(40, 178, "signed by the chair.")
+    path = tmp_path / "underlined.pdf"
+    pdf.output(str(path))
+    text = read_document(path, 10**8).text
+    assert "## Present" in text and "## Apologies" not in text
+    _, paras = read_structure(path)
+    assert paras[0].heading == "Present" and paras[0].text.startswith("Councillors A Green")
