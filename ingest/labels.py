@@ -21,7 +21,9 @@ _DOTTED = re.compile(r"^(?P<num>\d{1,4}(?:\.\d{1,3})+)\.?(?=[ \t\u00a0]+[^\sa-z]
 _SINGLE = re.compile(r"^(?P<num>\d{1,4})(?:[.)]" + _AFTER + r"|[ ]\.(?=\t|[ \u00a0]+[A-Z])"
                      r"|\.(?=[A-Z])|(?=\t|[ \u00a0]{2,}\S))")
 # "4.5vii)", "5vi)", "12ii)": an item's number with its sub-item's letter or numeral run on.
-_NUM_SUB = re.compile(r"^(?P<num>\d{1,4}(?:\.[ ]?\d{1,3})*)(?P<sub>[ivx]{1,5}|[a-z])\)" + _AFTER)
+# "12i)and iv)": one entry answering two of them.
+_NUM_SUB = re.compile(r"^(?P<num>\d{1,4}(?:\.[ ]?\d{1,3})*)(?P<sub>[ivx]{1,5}|[a-z])\)"
+                      r"(?:[ ]?(?:and|&)[ ]?\(?(?P<also>[ivx]{1,5}|[a-z])\))?" + _AFTER)
 # "2 SPECIAL ISSUES": a number, one space, and a title wholly in capitals ("7, SECRETARY’S
 # REPORT": a comma typed for the full stop).
 _CAPS_TITLE = re.compile(r"^(?P<num>\d{1,3}),? (?=[A-Z][A-Z'’&,/ -]*[A-Z][ \t]*$)")
@@ -45,6 +47,7 @@ _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 # For readers that only need to know whether a line starts an item.
 LABEL_START = re.compile(
     r"^(?!(?:19|20)\d{2}/\d{2}\b)(?:\d{1,4}(?:[./]\d{1,3})*(?:[ivx]{1,5}\)|[a-z]\)|[.):])?[ \t]|"
+    r"\d{1,4}(?:[ivx]{1,5}|[a-z])\)[ ]?(?:and|&)[ ]?\(?(?:[ivx]{1,5}|[a-z])\)[ \t]|"
     r"\d{1,4}\.[A-Z]|\(?[a-zA-Z]{1,4}\)[ \t]|\(\d{1,2}\)[.:]?[ \t]|"
     r"[a-z]\.[ \t]|[IVX]{1,5}\.[ \t]|(?:Minute|Item|Agenda Item)\s+\d)")
 BULLET_START = _BULLET
@@ -87,7 +90,8 @@ def match_label(line: str) -> Label | None:
         return Label(m.group("num"), "num", 0, lead + _rest(stripped, m))
     if m := _NUM_SUB.match(stripped):
         num = m.group("num").replace(" ", "")  # "4. 4.4.5viii)": a stray space
-        return Label(f"{num}({m.group('sub')})", "num", 0, lead + _rest(stripped, m))
+        also = f" and ({m.group('also')})" if m.group("also") else ""
+        return Label(f"{num}({m.group('sub')}){also}", "num", 0, lead + _rest(stripped, m))
     if (m := _DOTTED.match(stripped)) and not _time_or_money(stripped, m):
         return Label(m.group("num"), "num", 0, lead + _rest(stripped, m))
     if m := _SINGLE.match(stripped):

@@ -42,6 +42,10 @@ _PARAGRAPH_GAP = 1.4  # line pitch multiple beyond which vertical space separate
 _COLUMN_GAP = 1.5  # em: a horizontal gap this wide inside a line separates columns (a tab)
 _NOTE_GAP = 0.8  # em: at least this much space sets a note apart from the line it sits beside
 _HEADING_SIZE = 1.15  # type this much larger than the body's is a heading's
+_SPACE_AFTER = 0.25  # em: a step this much beyond the pitch is space set after a paragraph
+_SIDE_WORDS = 4  # a side label ("In Attendance:") is a word or a few, ending with a colon
+_LEAD_IN_WORDS = 5  # a colon-ended line of this many words, most in lower case, is a sentence
+_RULE_WIDTH = 1.5  # pt: a path no thicker than this, drawn under a line of text, underlines it
 _EDGE_LINES = 2  # lines at a page's top and bottom where running headers and footers live
 
 
@@ -61,6 +65,8 @@ class _Line:
     title: bool = False  # a table cell's title line: a heading
     words: tuple = ()  # (x0, x1, text) of each word, left to right
     note: str = ""  # what the line holds in a right-hand action column
+    margin: float | None = None  # the right edge of the box the line is set in, if not the page's
+    underlined: bool = False  # a rule drawn under the whole line: emphasis, as bold is
 
 
 def read(data: bytes) -> Document:
@@ -81,7 +87,8 @@ def read(data: bytes) -> Document:
         loaded = [pdf[n] for n in range(count)]
         ruled = [n for n, page in enumerate(loaded) if _draws_lines(page)]
         tables = _tables(data, ruled) if ruled else {}
-        pages = [_page_lines(page, n + 1, tables.get(n, [])) for n, page in enumerate(loaded)]
+        pages = [_page_lines(page, n + 1, tables.get(n, []), _rules(page) if n in ruled else [])
+                 for n, page in enumerate(loaded)]
     except PaperError:
         raise
     except Exception as exc:  # a broken page stream: one line, not a traceback
@@ -89,6 +96,7 @@ def read(data: bytes) -> Document:
     finally:
         pdf.close()
     _split_action_column(pages)
+    _mark_columns([ln for page in pages for ln in page])
     running = _strip_furniture(pages)
     lines = [ln for page in pages for ln in page]
     if not lines:
@@ -123,9 +131,11 @@ def _tables(data: bytes, pages: list[int]) -> dict[int, list]:
     return out
 
 
-def _page_lines(page, number: int, tables: list) -> list[_Line]:
+def _page_lines(page, number: int, tables: list, rules: list | None = None) -> list[_Line]:
     words = _words(page)
     boxes = [bbox for bbox, _ in tables]
+    cells = [box for _, rows in tables for row, texts in rows if (box := _prose_box(row, texts))]
+    in_cells = [[w for w in words if _inside(w, box)] for box in cells]
     words = [w for w in words if not any(_inside(w, b) for b in boxes)]
     width = page.get_size()[0]
     gutter = _gutter(words, width)
@@ -135,12 +145,46 @@ def _page_lines(page, number: int, tables: list) -> list[_Line]:
         left = [w for w in words if w["x1"] <= gutter]
         right = [w for w in words if w["x0"] >= gutter]
         lines = _words_to_lines(left, number) + _words_to_lines(right, number)
-    _mark_number_columns(lines)
     for bbox, rows in tables:
         lines.extend(_table_rows(rows, number))
+    for cell_words in in_cells:  # a box of prose is read by layout, its title a heading
+        cell_lines = _words_to_lines(cell_words, number)
+        if cell_lines:
+            cell_lines[0].title = True
+        for ln in cell_lines:
+            ln.margin = max(c.x1 for c in cell_lines)
+        lines.extend(cell_lines)
     if gutter is None or tables:
         lines.sort(key=lambda ln: (round(ln.top, 1), ln.x0))
+    for ln in lines:
+        ln.underlined = bool(rules) and not ln.row and _underlined(ln, rules)
     return lines
+
+
+def _rules(page) -> list[tuple[float, float, float]]:
+    """The thin horizontal rules a page draws, as (x0, x1, y from the top)."""
+    import pypdfium2.raw as raw
+
+    height = page.get_size()[1]
+    out = []
+    for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_PATH,), max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        if top - bottom <= _RULE_WIDTH and right - left > 0:
+            out.append((left, right, height - (top + bottom) / 2))
+    return out
+
+
+def _underlined(ln: _Line, rules: list) -> bool:
+    """Rules just under the line's letters run along all of it (an underlined title)."""
+    below = sorted((x0, x1) for x0, x1, y in rules
+                   if ln.top + 0.6 * ln.size <= y <= ln.bottom + 0.4 * ln.size
+                   and x1 > ln.x0 and x0 < ln.x1)
+    covered, reach = 0.0, ln.x0
+    for x0, x1 in below:
+        if x1 > reach:
+            covered += x1 - max(x0, reach)
+            reach = x1
+    return covered >= 0.9 * (ln.x1 - ln.x0)
 
 
 def _gutter(words: list[dict], width: float) -> float | None:
@@ -259,18 +303,48 @@ def _attach_margin_notes(lines: list[_Line], width: float) -> list[_Line]:
     return kept
 
 
-def _mark_number_columns(lines: list[_Line]) -> None:
-    """A bare number left of where the page's text lines start, with its text beside it, is an
-    item number in a column of its own: it is followed by a tab, so that it reads as a label
-    ("1<tab>Police Report") and a count at the margin ("3 Residents enquired") does not."""
+def _mark_columns(lines: list[_Line]) -> None:
+    """Text set beside a label in a column of its own starts where the paper's text lines start
+    (on any of its pages): a bare number before it is an item number ("1<tab>Police Report",
+    while a count at the margin, "3 Residents enquired", is not), and a short lead ending with a
+    colon before it is a side label ("In Attendance:<tab>Mrs ..."). The gap becomes a tab."""
     lefts = Counter(round(ln.x0) for ln in lines if not ln.row)
-    for ln in lines:
-        head, _, rest = ln.text.partition(" ")
-        if not rest or "\t" in head or not re.fullmatch(r"\d{1,4}[.)]?|[a-zA-Z][.)]|\(\w{1,4}\)", head):
+
+    def column(x: float) -> bool:
+        return sum(lefts.get(round(x) + d, 0) for d in (-1, 0, 1)) >= 2
+
+    for k, ln in enumerate(lines):
+        if ln.row:
             continue
-        if ln.second_x is not None and lefts.get(round(ln.second_x), 0) + \
-                lefts.get(round(ln.second_x) - 1, 0) + lefts.get(round(ln.second_x) + 1, 0) >= 2:
-            ln.text = head + "\t" + rest
+        head, _, rest = ln.text.partition(" ")
+        if rest and "\t" not in head \
+                and re.fullmatch(r"\d{1,4}[.)]?|[a-zA-Z][.)]|\(\w{1,4}\)", head):
+            if ln.second_x is not None and column(ln.second_x):
+                ln.text = head + "\t" + rest
+            continue
+        _mark_side_label(ln, lines[k + 1] if k + 1 < len(lines) else None, column)
+
+
+def _mark_side_label(ln: _Line, below: _Line | None, column) -> None:
+    """A lead of a few words ending with a colon at the line's start, the text after it starting
+    at a column where other lines start, or where the line below (its wrapped text) hangs: a
+    tab between them."""
+    words = ln.words
+    hanging = below is not None and not below.row and below.page == ln.page \
+        and 0 < below.top - ln.top < 2 * ln.size
+    for k in range(1, min(_SIDE_WORDS, len(words) - 1) + 1):
+        lead, nxt = words[k - 1], words[k]
+        if not lead[2].endswith(":"):
+            continue
+        hangs = hanging and abs(below.x0 - nxt[0]) <= 1
+        if round(nxt[0]) > round(ln.x0) and (
+                hangs or nxt[0] - lead[1] > ln.size * 0.25 and column(nxt[0])):
+            pair = f"{lead[2]} {nxt[2]}"
+            at = ln.text.find(pair)
+            if at >= 0 and "\t" not in ln.text[:at]:
+                cut = at + len(lead[2])
+                ln.text = ln.text[:cut] + "\t" + ln.text[cut + 1:]
+        return
 
 
 def _line(words: list[dict], page: int) -> _Line:
@@ -337,40 +411,26 @@ def _table_rows(rows: list, page: int) -> list[_Line]:
             text = " ".join((cell or "").split())
             if text and (not texts or texts[-1] != text):
                 texts.append(text)
-        if not texts or row.bbox is None:
+        if not texts or row.bbox is None or _prose_box(row, cells):
             continue
         x0, top, x1, bottom = row.bbox
-        box = dict(page=page, x0=x0, x1=x1, top=top, bottom=bottom, size=0, bold=False,
-                   first_word_width=0, row=True)
-        prose = [c for c in cells if c and c.strip()]
-        if len(prose) == 1 and prose[0] is cells[0] and (parts := _prose_cell(prose[0])):
-            title, body = parts
-            out.append(_Line(text=title, title=True, **box))
-            out.append(_Line(text=body, **box))
-            continue
-        out.append(_Line(text=" | ".join(texts), **box))
+        out.append(_Line(page=page, x0=x0, x1=x1, top=top, bottom=bottom, size=0, bold=False,
+                         first_word_width=0, row=True, text=" | ".join(texts)))
     return out
 
 
-def _prose_cell(cell: str) -> tuple[str, str] | None:
-    """A table row that is one cell of prose under a short title line ("Police Matters:" over
-    its minute) reads as a heading and its paragraphs: wrapped lines joined, a line that stops
-    well short of the cell's width after a sentence end, or one before a label, breaks."""
-    lines = [" ".join(ln.split()) for ln in cell.split("\n") if ln.strip()]
+def _prose_box(row, cells: list) -> tuple | None:
+    """The box of a table row that is one cell of prose under a short title line ("Police
+    Matters:" over its minute), the other cells empty: a box drawn round paragraphs, to be read
+    by layout like the page's text (its vertical gaps, short lines and labels end paragraphs)."""
+    filled = [c for c in cells if c and c.strip()]
+    if len(filled) != 1 or filled[0] is not cells[0] or not row.cells or row.cells[0] is None:
+        return None
+    lines = [" ".join(ln.split()) for ln in cells[0].split("\n") if ln.strip()]
     if len(lines) < 2 or len(lines[0]) > 60 or lines[0].endswith((".", ",", ";")) \
             or not lines[0][:1].isupper():
         return None
-    body = lines[1:]
-    width = max(len(ln) for ln in body)
-    out = body[0]
-    for prev, ln in zip(body, body[1:]):
-        if LABEL_START.match(ln) or BULLET_START.match(ln):
-            out += "\n" + ln
-        elif len(prev) + 1 + len(ln.split()[0]) < 0.9 * width:
-            out += "\n\n" + ln  # stopped short: the author ended the line
-        else:
-            out += " " + ln
-    return lines[0], out
+    return tuple(row.cells[0])
 
 
 def _key(text: str) -> str:
@@ -409,6 +469,7 @@ def _assemble(lines: list[_Line]) -> Document:
     body_size = statistics.median(body) if body else 0
     pitch = _pitch(lines, body_size)
     right = _right_edges(lines)
+    spaced = _spaces_paragraphs(lines, pitch, right)
     text_parts: list[str] = []
     spans: list[Span] = []
     notes: list[str] = []  # action-column notes waiting for the end of their sentence
@@ -425,7 +486,7 @@ def _assemble(lines: list[_Line]) -> Document:
         if prev is None:
             sep = ""
         else:
-            sep = _separator(prev, ln, pitch, right, heading, prev_heading)
+            sep = _separator(prev, ln, pitch, right, heading, prev_heading, spaced)
         if notes and sep != " ":
             pos = _flush_notes(notes, text_parts, spans, pos)
         if heading:
@@ -470,7 +531,7 @@ def _right_edges(lines: list[_Line]) -> dict[int, float]:
     """Each page's right margin: where most full lines end."""
     by_page: dict[int, list[float]] = {}
     for ln in lines:
-        if not ln.row:
+        if not ln.row and ln.margin is None:
             by_page.setdefault(ln.page, []).append(ln.x1)
     return {p: sorted(xs)[int(0.9 * (len(xs) - 1))] for p, xs in by_page.items()}
 
@@ -481,9 +542,26 @@ def _is_heading(ln: _Line, body_size: float) -> bool:
             or BULLET_START.match(text) or text.endswith((",", ";")) \
             or text.endswith(".") and not _ABBREVIATION.fullmatch(text):
         return False
-    if not any(ch.isalpha() for ch in text):
+    if not any(ch.isalpha() for ch in text) or _lead_in(text) or _figure_row(text):
         return False
-    return ln.bold or (body_size > 0 and ln.size > body_size * _HEADING_SIZE)
+    return ln.bold or ln.underlined or (body_size > 0 and ln.size > body_size * _HEADING_SIZE)
+
+
+def _lead_in(text: str) -> bool:
+    """A sentence leading into a list ("Council is recommended to approve: -"): it ends with a
+    colon and most of its words, several of them, are in lower case. A title ending with a colon
+    ("Police Matters:", "Fife Council and Other Correspondence:") is capitalised."""
+    if not text.rstrip(" -–").endswith(":"):
+        return False
+    words = [w for w in re.findall(r"[^\W\d_]+", text)]
+    lower = [w for w in words if w[0].islower()]
+    return len(words) >= _LEAD_IN_WORDS and 2 * len(lower) > len(words)
+
+
+def _figure_row(text: str) -> bool:
+    """A line whose last column holds only a figure ("Total<tab>£125,000"): a table's row."""
+    head, tab, tail = text.rpartition("\t")
+    return bool(tab) and bool(head.strip()) and bool(re.fullmatch(r"[^\w]*\d[\d,. ]*%?", tail.strip()))
 
 
 def _wraps_onto(prev: _Line, ln: _Line, pitch: float, right: dict[int, float]) -> bool:
@@ -495,11 +573,11 @@ def _wraps_onto(prev: _Line, ln: _Line, pitch: float, right: dict[int, float]) -
     text = ln.text.strip()
     if LABEL_START.match(text) or BULLET_START.match(text):
         return False
-    return prev.x1 + ln.first_word_width + ln.size * 0.5 >= right.get(ln.page, prev.x1)
+    return prev.x1 + ln.first_word_width + ln.size * 0.5 >= _margin(prev, ln, right)
 
 
 def _separator(prev: _Line, ln: _Line, pitch: float, right: dict[int, float], heading: bool,
-               prev_heading: bool) -> str:
+               prev_heading: bool, spaced: bool = False) -> str:
     if heading or prev_heading or prev.row or ln.row:
         return "\n\n" if heading or prev_heading else "\n"
     text = ln.text.strip()
@@ -512,10 +590,46 @@ def _separator(prev: _Line, ln: _Line, pitch: float, right: dict[int, float], he
         return "\n\n"
     if starts_item:
         return "\n"
-    fitted = prev.x1 + ln.first_word_width + ln.size * 0.5 < right.get(ln.page, prev.x1)
-    if fitted:
+    if _stops_short(prev, ln, right):
+        if ended and spaced and not _space_after(prev, ln, pitch):
+            return "\n"  # a paper that spaces its paragraphs: a list of sentences, one a line
         return "\n\n" if ended else "\n"
     return " "
+
+
+def _margin(prev: _Line, ln: _Line, right: dict[int, float]) -> float:
+    """Where ``ln``'s lines end when full: its box's right edge, or its page's."""
+    return ln.margin if ln.margin is not None else right.get(ln.page, prev.x1)
+
+
+def _stops_short(prev: _Line, ln: _Line, right: dict[int, float]) -> bool:
+    """``prev`` ended before the margin although ``ln``'s first word would have fitted there."""
+    return prev.x1 + ln.first_word_width + ln.size * 0.5 < _margin(prev, ln, right)
+
+
+def _space_after(prev: _Line, ln: _Line, pitch: float) -> bool:
+    """More than the line pitch between ``prev`` and ``ln``: space set after a paragraph."""
+    return ln.top - prev.top > pitch + _SPACE_AFTER * max(ln.size, prev.size)
+
+
+def _spaces_paragraphs(lines: list[_Line], pitch: float, right: dict[int, float]) -> bool:
+    """Whether the paper ends its paragraphs with vertical space: most of its body lines that
+    end a sentence and stop short of the margin have space after them. Such a paper's unspaced
+    short sentences are lines of one paragraph (a list typed a line each); a paper without
+    that habit ends a paragraph with the short line itself."""
+    spaced = unspaced = 0
+    for prev, ln in zip(lines, lines[1:]):
+        if prev.row or ln.row or ln.page != prev.page or ln.top <= prev.top \
+                or not prev.text.rstrip().endswith(_TERMINAL) or not _stops_short(prev, ln, right):
+            continue
+        text = ln.text.strip()
+        if LABEL_START.match(text) or BULLET_START.match(text):
+            continue
+        if _space_after(prev, ln, pitch):
+            spaced += 1
+        else:
+            unspaced += 1
+    return spaced > unspaced
 
 
 def _reference_carried_on(prev: _Line, ln: _Line, right: dict[int, float]) -> bool:
@@ -525,7 +639,7 @@ def _reference_carried_on(prev: _Line, ln: _Line, right: dict[int, float]) -> bo
     label = match_label(ln.text.strip())
     if label is None or not ln.text.strip()[label.end:][:1].islower():
         return False
-    return prev.x1 + ln.first_word_width + ln.size * 0.5 >= right.get(ln.page, prev.x1)
+    return prev.x1 + ln.first_word_width + ln.size * 0.5 >= _margin(prev, ln, right)
 
 
 def _one_line(exc: Exception) -> str:

@@ -15,7 +15,8 @@ from ingest.structure import parse_paragraphs
     ("(1) the report be noted", "(1)"), ("(a) note the report", "(a)"), ("b) agree", "(b)"),
     ("(iv) the fourth", "(iv)"), ("3048.Police Report", "3048"), ("805.\tApologies", "805"),
     ("1\tPolice Report", "1"), ("2  SPECIAL ISSUES", "2"), ("(10): Complaints Sub-Committee", "(10)"),
-    ("7, SECRETARY’S REPORT", "7"),
+    ("7, SECRETARY’S REPORT", "7"), ("4i)and iii) The clerk replied", "4(i) and (iii)"),
+    ("4b) and d) The clerk replied", "4(b) and (d)"),
 ])
 def test_printed_labels_are_read_as_printed(line, label):
     assert match_label(line).text == label

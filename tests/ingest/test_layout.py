@@ -200,3 +200,148 @@ def test_bold_abbreviation_line_is_a_heading_and_a_bold_wrapped_sentence_is_not(
     text = read_document(_placed_pdf(tmp_path / "bold.pdf", rows), 10**8).text
     assert "## A.O.C.B." in text
     assert "considered with the strategy on health" in text and "## Committee" not in text
+
+
+def test_a_paper_that_spaces_its_paragraphs_keeps_a_list_of_short_sentences_together(tmp_path):
+    """Paragraphs set apart by space: short sentences a line each, with no space between them,
+    are one paragraph; a paper that never spaces its paragraphs ends one at each such line."""
+    spaced = [(40, 80, "Any other business", True),
+              (40, 100, "The hall roof leaks again.", False),
+              (40, 114, "A new bench is wanted by the pond.", False),
+              (40, 128, "The notice board needs a lock.", False),
+              *[row for k in range(3) for row in (
+                  (40, 156 + 42 * k, ("The chair thanked everyone for coming to the meeting "
+                                      "and for the help"), False),
+                  (40, 170 + 42 * k, "given by the volunteers this year.", False))]]
+    _, paras = read_structure(_placed_pdf(tmp_path / "spaced.pdf", spaced))
+    texts = [" ".join(p.text.split()) for p in paras]
+    assert texts[0] == ("The hall roof leaks again. A new bench is wanted by the pond. "
+                        "The notice board needs a lock.")
+    assert len(paras) == 4
+    unspaced = spaced[:1] + [(40, 100 + 14 * k, text, False)
+                             for k, (_, _, text, _) in enumerate(spaced[1:])]
+    _, paras = read_structure(_placed_pdf(tmp_path / "unspaced.pdf", unspaced))
+    assert [" ".join(p.text.split()) for p in paras][:3] == [
+        "The hall roof leaks again.", "A new bench is wanted by the pond.",
+        "The notice board needs a lock."]
+    assert len(paras) == 6
+
+
+def test_a_side_label_beside_its_hanging_text_is_a_heading(tmp_path):
+    """"In Attendance:" at the margin with its text starting where the wrapped line below hangs
+    (a column of its own) is a side label, however narrow the gap after its colon."""
+    rows = [(40, 80, "Present:", False),
+            (120, 80, "Mrs A Green, Mr B Brown, Ms C White, Mr D Gray,", False),
+            (120, 94, "Mrs E Black and Mr F Grey.", False),
+            (40, 122, "In Attendance:", False),
+            (118, 122, "The parish clerk, two residents and a reporter from the weekly", False),
+            (118, 136, "newspaper, who left before the private item was taken.", False),
+            (40, 164, "Apologies:", False),
+            (120, 164, "Mr G Brown and Mrs H White, who were both", False),
+            (120, 178, "away on holiday.", False)]
+    _, paras = read_structure(_placed_pdf(tmp_path / "side.pdf", rows))
+    attending = next(p for p in paras if "parish clerk" in p.text)
+    assert attending.text.startswith("The parish clerk") and attending.heading == "In Attendance:"
+
+
+def test_an_item_number_in_the_numbers_column_is_a_label_on_any_page(tmp_path):
+    """A bare number at the page's left, with its text at the x where the paper's text lines
+    start, is an item number even on a page where few lines start there."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    y = 80
+    for n, title in ((10, "Police report"), (11, "Finance")):
+        pdf.text(40, y, str(n))
+        pdf.text(66, y, title)
+        pdf.text(66, y + 14, "The report was received and noted by the members present.")
+        y += 42
+    pdf.add_page()
+    pdf.text(40, 80, "12")
+    pdf.text(66, 80, "next meeting")  # lower case: no title in capitals to tell it by
+    pdf.text(84, 94, "Tuesday 2nd September at 7.30pm in the hall.")
+    path = tmp_path / "numbers.pdf"
+    pdf.output(str(path))
+    _, paras = read_structure(path)
+    assert [p.label for p in paras] == ["10", "11", "12"]
+
+
+def test_prose_boxed_in_a_table_is_read_by_its_layout(tmp_path):
+    """A ruled table whose rows each hold a titled block of prose (the next column empty): the
+    title is a heading and the blocks, set apart by space, are paragraphs."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.rect(40, 60, 400, 24)
+    pdf.rect(440, 60, 100, 24)
+    pdf.rect(40, 84, 400, 120)
+    pdf.rect(440, 84, 100, 120)
+    pdf.text(45, 76, "Discussion")
+    pdf.text(445, 76, "Action")
+    pdf.set_font("Helvetica", style="B", size=11)
+    pdf.text(45, 100, "Village hall")
+    pdf.set_font("Helvetica", size=11)
+    lines = [(124, "The roof repair is finished and was paid for from the reserves"),
+             (138, "set aside last year for the purpose"),
+             (162, "The booking rates will rise in April after the annual review of"),
+             (176, "the costs. Members asked for the new rates to be put on the"),
+             (190, "website.")]
+    for y, text in lines:
+        pdf.text(45, y, text)
+    path = tmp_path / "boxed.pdf"
+    pdf.output(str(path))
+    _, paras = read_structure(path)
+    hall = [" ".join(p.text.split()) for p in paras if p.heading == "Village hall"]
+    assert hall == [("The roof repair is finished and was paid for from the reserves set aside "
+                     "last year for the purpose"),
+                    ("The booking rates will rise in April after the annual review of the costs. "
+                     "Members asked for the new rates to be put on the website.")]
+
+
+def test_a_bold_lead_in_sentence_and_a_bold_total_row_are_no_headings(tmp_path):
+    rows = [(40, 80, "2. Recommendations", True),
+            (40, 104, "Council is recommended to approve: -", True),
+            (40, 128, "a) that the concert be held in the park on the first Saturday in July, with",
+             False),
+            (52, 142, "the clerk to apply to the county council for its permission to use the", False),
+            (52, 156, "field beside the lake.", False),
+            (40, 184, "3. Costs", True),
+            (40, 208, "The costs of the event are set out below and were agreed with the", False),
+            (40, 222, "events company after a tender in the spring:", False),
+            (40, 236, "Staging", False), (200, 236, "£95,200", False),
+            (40, 250, "Total", True), (200, 250, "£125,000", True),
+            (40, 278, "These figures are estimates and will be confirmed to the next meeting", False),
+            (40, 292, "of the finance committee.", False)]
+    text = read_document(_placed_pdf(tmp_path / "bold.pdf", rows), 10**8).text
+    assert "## Council is recommended" not in text and "## Total" not in text
+    _, paras = read_structure(_placed_pdf(tmp_path / "bold.pdf", rows))
+    assert [p.label for p in paras] == ["2", "2(a)", "3"]
+
+
+def test_an_underlined_title_line_is_a_heading(tmp_path):
+    """A short line with a rule drawn along all of it just below its letters is emphasised, as a
+    bold one is: a heading; a line with only its first word underlined is not."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.text(40, 80, "Present")
+    pdf.set_line_width(0.6)
+    pdf.line(40, 82, 40 + pdf.get_string_width("Present"), 82)
+    pdf.text(40, 94, "Councillors A Green (Chair), B Brown, C White and D Black; the clerk and")
+    pdf.text(40, 108, "three members of the public.")
+    pdf.text(40, 136, "Apologies - none were received.")
+    pdf.line(40, 138, 40 + pdf.get_string_width("Apologies"), 138)
+    pdf.text(40, 164, "The minutes of the last meeting were approved as a true record and were")
+    pdf.text(40, 178, "signed by the chair.")
+    path = tmp_path / "underlined.pdf"
+    pdf.output(str(path))
+    text = read_document(path, 10**8).text
+    assert "## Present" in text and "## Apologies" not in text
+    _, paras = read_structure(path)
+    assert paras[0].heading == "Present" and paras[0].text.startswith("Councillors A Green")
