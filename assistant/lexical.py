@@ -130,6 +130,11 @@ class Lexical:
         codes = [self._codes[d] for d in doc_ids if d in self._codes]
         return np.isin(self.doc_codes, np.array(codes, dtype=np.int32))
 
+    def best_in(self, query: str, doc_ids: list[str]) -> float:
+        """The best BM25 score of these papers' chunks for the query (0 when none match)."""
+        scores, within = self.scores(query), self.mask(doc_ids)
+        return float(scores[within].max()) if within.any() else 0.0
+
     # -- saved beside the store ----------------------------------------------------------------
     def save(self, folder: Path) -> None:
         """Written to a temporary folder and renamed, so that a reader never sees half of it."""

@@ -174,7 +174,7 @@ class ClerkService:
         query = retrieval_query(request.question, request.conversation,
                                 self.settings.max_question_words)
         lexical = self.retriever.lexical()
-        reading = read_question(query, lexical.lexicon, tokenize)
+        reading = read_question(query, lexical.lexicon, tokenize, lexical.best_in)
         searched = " ".join([reading.query, *answer_entities(request.question,
                                                              request.conversation)])
         vector = self.embedder.embed([searched])[0]

@@ -9,6 +9,7 @@ vocabulary. Nothing names a council, a committee or a topic."""
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.meeting import MONTHS
@@ -256,9 +257,12 @@ def named_dates(question: str, scope: list[dict], naming: list[str]) -> list[Dat
     return list(dict.fromkeys(dates))
 
 
-def read_question(question: str, lex: Lexicon, tokenize) -> Reading:
+def read_question(question: str, lex: Lexicon, tokenize,
+                  papers_match: Callable[[str, list[str]], float] | None = None) -> Reading:
     """The question's short forms expanded, misspellings corrected and the council, committee
-    and meeting date it names picked out."""
+    and meeting date it names picked out. ``papers_match(text, doc_ids)`` says how well the
+    best paragraph of those papers matches the text (BM25): it picks between the readings of a
+    short form two councils share when nothing else does."""
     reading = Reading(question)
     names: dict[str, set[str]] = {}
     words = [(raw, raw.lower().replace("’", "'").removesuffix("'s"))
@@ -269,7 +273,7 @@ def read_question(question: str, lex: Lexicon, tokenize) -> Reading:
     for raw, word in words:
         if word in lex.short_forms and (raw.isupper() or "&" in word or tokenize(word)):
             # (a short form, but not "as" or "on")
-            full = _reading_of(lex.short_forms[word], named, lex, question)
+            full = _reading_of(lex.short_forms[word], named, lex, question, papers_match)
             reading.expansions.append(full)
             if full in lex.names:  # "KCC": a council's name
                 reading.naming += [word, full]
@@ -330,14 +334,19 @@ def unknown_councils(question: str, lex: Lexicon, tokenize, reading: Reading) ->
     return out
 
 
-def _reading_of(readings: list[str], named: set[str], lex: Lexicon, question: str) -> str:
+def _reading_of(readings: list[str], named: set[str], lex: Lexicon, question: str,
+                papers_match: Callable[[str, list[str]], float] | None = None) -> str:
     """Of a short form's readings, one that an indexed name shares with a word the question
     names ("ayton cc": Ayton Community Council's "Community Council"); else the one whose
     papers hold a meeting on the date the question names ("tcc may 2019", where two councils
-    read "tcc"); else the commonest."""
-    def bodies_of(full):
-        return [b for b in lex.bodies.values()
+    read "tcc"); else the one whose papers alone hold the question's other words best ("tcc
+    a466 closure": the council whose minutes discuss the A466); else the commonest."""
+    def papers_of(full):
+        return [d for d, b in lex.bodies.items()
                 if any(v and full in v for v in (b.get("council"), b.get("committee")))]
+
+    def bodies_of(full):
+        return [lex.bodies[d] for d in papers_of(full)]
     for full in readings:
         for body in bodies_of(full):
             for value in (body.get("council"), body.get("committee")):
@@ -349,4 +358,9 @@ def _reading_of(readings: list[str], named: set[str], lex: Lexicon, question: st
                                                     for b in bodies_of(full) for d in dates)]
         if len(on_date) == 1:
             return on_date[0]
+    if papers_match and len(readings) > 1:
+        scores = [papers_match(question, papers_of(full)) for full in readings]
+        best = max(scores)
+        if best > 0 and scores.count(best) == 1:
+            return readings[scores.index(best)]
     return readings[0]

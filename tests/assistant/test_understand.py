@@ -139,6 +139,32 @@ def test_a_short_form_two_councils_share_is_read_by_the_meeting_date_named():
         assert r.names["council"] == {council}, question
 
 
+def test_a_short_form_two_councils_share_is_read_by_whose_papers_hold_the_other_words():
+    from assistant.lexical import Lexical
+
+    records = {"tayport-2017": {"council": "Tayport Community Council", "committee": None,
+                                "meeting_date": "2017-09-04"},
+               "tayport-2018": {"council": "Tayport Community Council", "committee": None,
+                                "meeting_date": "2018-02-05"},
+               "tintern-2018": {"council": "Tintern Community Council", "committee": None,
+                                "meeting_date": "2018-09-04"}}
+    chunks = [StoredChunk("a", "The harbour wall repairs were discussed.",
+                          {"doc_id": "tayport-2017"}),
+              StoredChunk("b", "The common good fund paid for the benches.",
+                          {"doc_id": "tayport-2018"}),
+              StoredChunk("c", "The main road closure for rock netting was opposed.",
+                          {"doc_id": "tintern-2018"})]
+    index = Lexical.build(chunks, records)
+    for question, council in (("tcc - why was the road closure opposed?", "tintern"),
+                              ("what did tcc say about the harbour wall?", "tayport"),
+                              ("what did tcc decide?", "tayport")):  # no other word: commonest
+        r = read_question(question, index.lexicon, tokenize, index.best_in)
+        assert r.names["council"] == {council}, question
+    # without the papers to ask, the commonest reading
+    r = read_question("tcc - why was the road closure opposed?", index.lexicon, tokenize)
+    assert r.names["council"] == {"tayport"}
+
+
 def test_two_initials_joined_by_an_ampersand_name_a_council_whose_name_joins_two_words():
     records = {"ms-2019": {"council": "Manordeilo & Salem Community Council", "committee": None,
                            "meeting_date": "2019-03-13"},
