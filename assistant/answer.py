@@ -25,6 +25,7 @@ from assistant.models import NOT_IN_PAPERS, Answer, Citation, CitedParagraph
 from assistant.retrieve import Passage, tokenize
 from assistant.scorer import CONFIDENCE_TOP, AnswerModel
 from assistant.understand import Reading
+from assistant.unit_vectors import StoredUnitVectors
 from ingest.chunk import split_sentences
 
 _LABEL_PREFIX = re.compile(r"^\s*(?:[-*•·]\s*)?\d{1,3}(?:\.\d{1,2})*\.?\s+")
@@ -236,10 +237,12 @@ class ExtractiveAnswerer:
 
     def __init__(self, embedder: Embedder, idf: dict[str, float], default_idf: float,
                  model: AnswerModel, threshold: float, base_url: str = "",
-                 cache: "VectorCache | None" = None, known: dict | None = None):
+                 cache: "VectorCache | None" = None, known: dict | None = None,
+                 stored: "StoredUnitVectors | None" = None):
         self.embedder = embedder
         self.known = known or {}  # text -> vector, embedded already for this question
         self.cache = cache if cache is not None else VectorCache(embedder)
+        self.stored = stored  # the units' vectors ingest saved; the cache embeds the rest
         self.idf = idf
         self.default_idf = default_idf
         self.model = model
@@ -274,8 +277,18 @@ class ExtractiveAnswerer:
             q_vec = np.stack([self.known[t] for t in texts]).mean(axis=0)
         else:
             q_vec = self.embedder.embed(texts).mean(axis=0)
-        sims = self.cache.vectors([c.unit.display for c in cands]) @ q_vec
+        sims = self.unit_vectors(cands) @ q_vec
         return cands, feature_rows(view, cands, sims, self.idf, self.default_idf)
+
+    def unit_vectors(self, cands: list[Candidate]) -> np.ndarray:
+        """Each candidate's vector: the one ingest saved for its paper, else embedded (and
+        kept in the cache)."""
+        saved = self.stored.vectors([c.passage.chunk for c in cands]) if self.stored else {}
+        keys = [(c.passage.chunk.id, c.unit.display) for c in cands]
+        missing = [c.unit.display for c, key in zip(cands, keys) if key not in saved]
+        fresh = dict(zip(missing, self.cache.vectors(missing))) if missing else {}
+        return np.stack([saved[key] if key in saved else fresh[key[1]]
+                         for key in keys]).astype(np.float32)
 
     def score(self, question: str, passages: list[Passage], context: str = "",
               reading: Reading | None = None) -> list[Candidate]:

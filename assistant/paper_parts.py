@@ -37,11 +37,17 @@ class PaperParts:
                 continue
             chunks = [c for c in store.paper_chunks(doc_id)
                       if c.meta.get("paper_hash") == record.get("hash")]
-            tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-            tmp.write_text(json.dumps(self.make(doc_id, chunks)))
-            tmp.replace(path)  # a reader never sees half a file
+            self.write(store, doc_id, record.get("hash"), self.make(doc_id, chunks))
             saved += 1
         return saved
+
+    def write(self, store: Store, doc_id: str, paper_hash: str | None, part: dict) -> None:
+        """Save one paper's part, made by the caller (ingest, while it holds the paper)."""
+        path = self.folder(store) / self.name(doc_id, paper_hash)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+        tmp.write_text(json.dumps(part))
+        tmp.replace(path)  # a reader never sees half a file
 
     def prune(self, store: Store) -> None:
         """After the change marker: the parts of papers removed or changed go, and those saved

@@ -128,10 +128,13 @@ class Retriever:
         chunks = self.store.chunks(best)  # texts only for the passages kept
         ranked = [Passage(chunks[i], *fused[i]) for i in best if i in chunks]
         missing = [p for p in ranked if p.dense == 0.0]
-        if missing:  # lexical-only hits get a real similarity for the answerer to weigh
-            vecs = self.embedder.embed([p.text for p in missing])
-            for p, v in zip(missing, vecs):
-                p.dense = round(float(np.dot(v, vector)), 6)
+        if missing:  # lexical-only hits get a real similarity for the answerer to weigh:
+            stored = self.store.vectors([p.chunk.id for p in missing])  # their stored vectors
+            unstored = [p for p in missing if p.chunk.id not in stored]
+            stored.update(zip([p.chunk.id for p in unstored],
+                              self.embedder.embed([p.text for p in unstored])))
+            for p in missing:
+                p.dense = round(float(np.dot(stored[p.chunk.id], vector)), 6)
         for i, p in enumerate(ranked):
             p.rank = i
         return ranked

@@ -95,6 +95,9 @@ class ClerkService:
         from assistant.answer import VectorCache
 
         self.unit_vectors = VectorCache(self.embedder)
+        from assistant.unit_vectors import StoredUnitVectors
+
+        self.stored_units = StoredUnitVectors(self.store, self.embedder.space)
         # questions answered at once: more only queue (waiting costs no memory, while each
         # answer in flight holds the model's working buffers: 40 at once took 2.3 GB)
         import os
@@ -141,7 +144,8 @@ class ClerkService:
         lexical = self.retriever.lexical()
         return ExtractiveAnswerer(self.embedder, lexical.idf, lexical.default_idf, self.model,
                                   self.threshold, self.settings.public_url or "",
-                                  cache=self.unit_vectors, known=known)
+                                  cache=self.unit_vectors, known=known,
+                                  stored=self.stored_units)
 
     def answerer(self, known: dict | None = None):
         """Extractive by default; the LLM when one is configured."""

@@ -302,6 +302,13 @@ class Store:
         return {i: StoredChunk(i, d or "", dict(m or {}))
                 for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
 
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Chunks' stored vectors by id (those ingest embedded: heading context and text)."""
+        if not ids:
+            return {}
+        got = self.paragraphs.get(ids=list(ids), include=["embeddings"])
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+
     def query(self, vector: np.ndarray, k: int, doc_ids: list[str] | None = None
               ) -> list[tuple[str, float]]:
         """Ids of the nearest chunks with their cosine similarity, optionally within some

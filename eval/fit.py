@@ -59,7 +59,8 @@ def collect(items: Sequence[QAItem], service: ClerkService) -> list[Example]:
     """Each question read, searched and turned into candidates by the service's own path."""
     lexical = service.retriever.lexical()
     answerer = ExtractiveAnswerer(service.embedder, lexical.idf, lexical.default_idf,
-                                  model=None, threshold=0.0, cache=service.unit_vectors)
+                                  model=None, threshold=0.0, cache=service.unit_vectors,
+                                  stored=service.stored_units)
     out = []
     for item in items:
         ev = service.evidence(AskRequest(question=item.question))

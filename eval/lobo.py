@@ -64,13 +64,6 @@ class MemoEmbedder:
         self.embed(texts)
 
 
-def answer_units(store: Store) -> list[str]:
-    """Every sentence-like unit the extractive answerer may weigh, as it embeds them."""
-    from assistant.answer import units_of
-
-    return list(dict.fromkeys(u.display for c in store.all_chunks() for u in units_of(c.text)))
-
-
 def default_qa() -> list[Path]:
     return [QA, *sorted(QA_DEV.glob("*.jsonl"))]
 
@@ -159,7 +152,7 @@ def ingest_and_collect(config: LoboConfig, items: list[QAItem], tmp: Path,
         f"({time.perf_counter() - started:.0f} s)")
     store = Store(settings)
     memo = MemoEmbedder(embedder)
-    memo.warm([i.question for i in items] + answer_units(store))
+    memo.warm([i.question for i in items])  # the answer units' vectors were saved at ingest
     examples = collect(items, ClerkService(settings, embedder=memo, store=store))
     return Collected(settings, store, memo, report, paths, examples)
 

@@ -13,6 +13,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from assistant import unit_vectors
 from assistant.embedder import BUNDLED, Embedder, embedding_space
 from assistant.errors import EmbedderError, ManifestError, PaperError, StoreLockedError
 from assistant.settings import Settings
@@ -228,20 +229,35 @@ class _Batch:
         self.papers.append((paper, rows, texts, update))
         return sum(len(p[1]) for p in self.papers) >= self.size
 
-    def flush(self, report: "IngestReport") -> None:
-        if not self.papers:
-            return
+    def loaded_embedder(self) -> Embedder:
+        """The embedder, loaded on first need and checked to make the settings' space."""
         if self.embedder is None:
             self.embedder = self.factory()
             if self.embedder.space != self.space:
                 raise EmbedderError(f"the embedder makes '{self.embedder.space}' vectors but the "
                                     f"settings name '{self.space}'")
+        return self.embedder
+
+    def flush(self, report: "IngestReport") -> None:
+        if not self.papers:
+            return
+        self.loaded_embedder()
         vectors = self.embedder.embed([t for p in self.papers for t in p[2]])
-        start = 0
-        for paper, rows, _, update in self.papers:
+        units = [{r["id"]: unit_vectors.chunk_units(r["text"]) for r in rows}
+                 for _, rows, _, _ in self.papers]
+        unit_vecs = self.embedder.embed([d for paper in units for ds in paper.values()
+                                         for d in ds])
+        start = unit_start = 0
+        for (paper, rows, _, update), paper_units in zip(self.papers, units):
             self.store.write_paper(paper_record(paper, len(rows), self.space), rows,
                                    vectors[start:start + len(rows)])
             start += len(rows)
+            n = sum(len(ds) for ds in paper_units.values())
+            unit_vectors.PARTS.write(self.store, paper.meta.doc_id, paper.content_hash,
+                                     unit_vectors.make_part(paper.meta.doc_id, self.space,
+                                                            paper_units,
+                                                            unit_vecs[unit_start:unit_start + n]))
+            unit_start += n
             report.paragraphs += len(paper.paragraphs)
             if update:
                 report.updated += 1
@@ -413,12 +429,15 @@ def run_ingest(paths: list[Path], settings: Settings, embedder_factory: Callable
         from assistant import lexical_parts, register
 
         register.PARTS.save(store)  # each new or changed paper's register part, from its chunks
+        # answer units' vectors of papers an older Clerk ingested (new papers' were saved above)
+        unit_vectors.parts(batch.loaded_embedder).save(store)
         if store.needs_publishing():
             from assistant.lexical import publish
 
             publish(store)  # the BM25 index saved beside the store, then the change marker
         register.PARTS.prune(store)  # the parts of papers changed or removed, after the marker
         lexical_parts.PARTS.prune(store)  # likewise the BM25 index's
+        unit_vectors.PARTS.prune(store)  # and the answer units' vectors
         from assistant.metrics import record_ingest
 
         record_ingest(Path(settings.data_dir), report)  # counts for /metrics
