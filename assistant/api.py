@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import APIKeyHeader
 from fastapi_offline import FastAPIOffline
+from pydantic import StringConstraints
 
 from assistant.errors import BadQuestionError, ClerkError, PaperError, StoreError
 from assistant.guards import BodyLimit, RateLimits, RequestContext, limited
@@ -25,8 +26,8 @@ from assistant.logs import log_answer
 from assistant.models import (Answer, AskRequest, Health, Paper, PaperSummary, RegisterPage,
                               RegisterResponse)
 from assistant.pages import render_page
-from assistant.papers import (MAX_QUOTE, page_headers, paper_view, pdf_source, printed_sheets,
-                              refusal_page, render_paper_html)
+from assistant.papers import (MAX_QUOTE, MAX_QUOTES, page_headers, paper_view, pdf_source,
+                              printed_sheets, refusal_page, render_paper_html)
 from assistant.register_view import RegisterRows, register_rows
 from assistant.security import LinkSigner, same_secret, sign_links
 from assistant.service import ClerkService
@@ -58,6 +59,7 @@ def has_key(request: Request, key: str | None, expected: str) -> bool:
 
 
 Service = Annotated[ClerkService, Depends(get_service)]
+Quote = Annotated[str, StringConstraints(max_length=MAX_QUOTE * 2)]
 Authorised = [limited("other"), Depends(require_key)]
 AuthorisedAsk = [limited("ask"), Depends(require_key)]
 
@@ -277,10 +279,10 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
     def paper_page(doc_id: str, request: Request, service: Service,
                    key: Annotated[str | None, Security(_api_key_header)] = None,
                    paragraph: str | None = None,
-                   quote: Annotated[str | None, Query(max_length=MAX_QUOTE * 2)] = None,
+                   quote: Annotated[list[Quote] | None, Query(max_length=MAX_QUOTES)] = None,
                    exp: str | None = None, sig: str | None = None) -> HTMLResponse:
-        """The paper as a page, the quoted words marked; for a PDF, the cited page as printed
-        with the quote's words boxed. With an API key set it opens for the key (X-API-Key or
+        """The paper as a page, the quoted words marked (`quote` may be given several times:
+        each is marked); for a PDF, the cited page as printed with the quotes' words boxed. With an API key set it opens for the key (X-API-Key or
         Bearer) or for a signed link from an answer (exp, sig)."""
         if not may_read(request, key, doc_id, exp, sig):
             why = ("this link has expired" if exp and sig and exp.isdigit()
