@@ -103,7 +103,7 @@ def warm_up(service: ClerkService) -> None:
     try:
         service.warm()
         service.register.records()
-        service.shared_names()  # what suggestions read: the whole store's headings
+        service.suggester.shared_names()  # what suggestions read: every heading
     except Exception:  # /readyz reports what is wrong; the server stays up
         logging.getLogger("clerk").exception(
             "warming up failed; the first question will load what is missing")
