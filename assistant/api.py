@@ -121,7 +121,7 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         from assistant.slack import mount_slack
 
         mount_slack(app, settings, app.state.service)
-        from assistant.mcp_server import mount_mcp
+        from assistant.mcp_http import mount_mcp
 
         async with mount_mcp(app, settings, app.state.service):
             # warm up in the background as the port opens (started last, so that it does not
