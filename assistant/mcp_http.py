@@ -31,7 +31,7 @@ def _security(settings: Settings) -> TransportSecuritySettings:
 
 
 class _Endpoint:
-    """/mcp: the API's key rule (api.require_key), then this lifespan's MCP transport. (An
+    """/mcp: the API's key rule (api_deps.require_key), then this lifespan's MCP transport. (An
     object, not a function, so that Starlette serves it as an ASGI app.)"""
 
     async def __call__(self, scope, receive, send):
@@ -39,7 +39,7 @@ class _Endpoint:
         from starlette.requests import Request
         from starlette.responses import JSONResponse
 
-        from assistant.api import require_key
+        from assistant.api_deps import require_key
 
         request = Request(scope)
         try:
