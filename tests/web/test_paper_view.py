@@ -101,7 +101,7 @@ def _view(server, label: str, *quotes: str) -> str:
 
 def _boxes(page: str) -> list[str]:
     """The highlight boxes' places on the printed page, as the page's style block sets them."""
-    return re.findall(r"#hl-\d+\{([^}]*)\}", page)
+    return re.findall(r"#[\w-]+\{(left:[^}]*)\}", page)
 
 
 def test_two_quotes_of_a_pdf_paragraph_are_both_boxed_on_the_printed_page(pdf_server):
@@ -118,6 +118,7 @@ def test_two_quotes_of_a_pdf_paragraph_are_both_boxed_on_the_printed_page(pdf_se
 def test_read_in_context_on_a_two_quote_pdf_card_boxes_both_quotes(page, pdf_server):
     """The asking page's source card for a PDF paragraph quoted twice: its "Read in context"
     opens the printed page with both quotes' words boxed and both marked beside it."""
+    from assistant.answer import anchor
     from tests.web.test_page import ask, last_reply
     from tests.web.test_sources import serve
 
@@ -131,7 +132,7 @@ def test_read_in_context_on_a_two_quote_pdf_card_boxes_both_quotes(page, pdf_ser
         return {"ref": ref, "doc_id": PDF_ID, "title": paper["title"], "doc_type": "minutes",
                 "council": paper["council"], "committee": paper["committee"],
                 "meeting_date": paper["meeting_date"], "paragraph": label, "quote": words,
-                "url": None, "view_url": f"{link}#p-{label.lower().replace(' ', '-')}"}
+                "url": None, "view_url": f"{link}#{anchor(label)}"}
 
     serve(page, {"answer": f"{BEFORE} [1]\n{QUOTE} [2]", "abstained": False,
                  "reason": "answered", "confidence": 0.9, "mode": "extractive",
@@ -149,6 +150,34 @@ def test_read_in_context_on_a_two_quote_pdf_card_boxes_both_quotes(page, pdf_ser
     tops = sorted(b["y"] for b in (box.bounding_box() for box in
                                    view.locator("figure.sheet .hl").all()))
     assert tops[-1] - tops[0] > 10  # the boxes lie on different lines of print
+    # the link opens on the quoted words as printed, not on the paragraph's text below them
+    target = anchor(label)
+    assert view.url.endswith(f"#{target}")
+    expect(view.locator(f"figure.sheet .hl#{target}")).to_be_in_viewport()
+    expect(view.locator(f"#{target}-text mark")).to_have_text([BEFORE, QUOTE])
+
+
+def test_on_a_390px_phone_a_pdf_citation_opens_on_its_boxed_words_and_fits(browser, pdf_server,
+                                                                           artifacts):
+    from assistant.answer import anchor as anchor_of
+
+    label = _label_of(pdf_server, QUOTE)
+    anchor = anchor_of(label)
+    link = httpx.URL(f"{pdf_server.url}/papers/{PDF_ID}/view",
+                     params=[("paragraph", label), ("quote", BEFORE), ("quote", QUOTE)])
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(f"{link}#{anchor}")
+        page.wait_for_function("() => document.querySelector('figure.sheet img')?.naturalWidth > 0")
+        first = page.locator(f"figure.sheet .hl#{anchor}")
+        expect(first).to_be_in_viewport()
+        assert first.bounding_box()["y"] > page.locator("header.bar").bounding_box()["height"]
+        # a long unbroken run of dots ("Signed……") wraps instead of widening the page
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(artifacts / "web-paper-view-pdf-390.png"))
+    finally:
+        context.close()
 
 
 def test_only_the_quoted_words_are_marked_and_labels_are_shown_once(page, pdf_server, artifacts):
