@@ -1,4 +1,7 @@
-"""The HTTP API: a thin FastAPI front over the answering service."""
+"""The HTTP API: a thin FastAPI front over the answering service. The app factory and the
+answering, register and health routes are here; the papers' routes are in
+assistant/paper_routes.py, what routes depend on (the service, the API key) in
+assistant/api_deps.py."""
 
 import asyncio
 import datetime as dt
@@ -9,64 +12,32 @@ from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
-from fastapi.security import APIKeyHeader
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi_offline import FastAPIOffline
 
-from assistant.errors import BadQuestionError, ClerkError, PaperError, StoreError
-from assistant.guards import BodyLimit, RateLimits, RequestContext, limited
+from assistant.api_deps import (
+    Authorised,
+    AuthorisedAsk,
+    Service,
+    require_key,
+)
+from assistant.errors import BadQuestionError, ClerkError, StoreError
+from assistant.guards import BodyLimit, RateLimits, RequestContext
 from assistant.health import readiness
 from assistant.kept import keep_answer, mount_kept
 from assistant.logs import log_answer
-from assistant.models import (Answer, AskRequest, Health, Paper, PaperSummary, RegisterPage,
-                              RegisterResponse)
-from assistant.pages import render_page
-from assistant.papers import (MAX_QUOTE, page_headers, paper_view, pdf_source, printed_sheets,
-                              refusal_page, render_paper_html)
+from assistant.models import Answer, AskRequest, Health, RegisterPage, RegisterResponse
+from assistant.paper_routes import mount_papers
 from assistant.register_view import RegisterRows, register_rows
-from assistant.security import LinkSigner, same_secret, sign_links
+from assistant.security import LinkSigner, sign_links
 from assistant.service import ClerkService
 from assistant.settings import Settings
 
 log = logging.getLogger("clerk.http")
-
-_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
-                               description="Needed when the server sets CLERK_API_KEY.")
-
-
-async def get_service(request: Request) -> ClerkService:
-    return request.app.state.service
-
-
-async def require_key(request: Request,
-                      key: Annotated[str | None, Security(_api_key_header)]) -> None:
-    expected = request.app.state.settings.api_key
-    if not expected or has_key(request, key, expected):
-        return
-    raise HTTPException(401, "missing or wrong API key: send it in the X-API-Key header",
-                        headers={"WWW-Authenticate": "Bearer"})
-
-
-def has_key(request: Request, key: str | None, expected: str) -> bool:
-    bearer = request.headers.get("authorization", "")
-    return same_secret(key, expected) or (bearer[:7].lower() == "bearer "
-                                          and same_secret(bearer[7:], expected))
-
-
-Service = Annotated[ClerkService, Depends(get_service)]
-Authorised = [limited("other"), Depends(require_key)]
-AuthorisedAsk = [limited("ask"), Depends(require_key)]
-
-
-def _wants_html(request: Request) -> bool:
-    """A browser following a link asks for text/html first; API clients ask for JSON or */*."""
-    accept = request.headers.get("accept", "")
-    html_at, json_at = accept.find("text/html"), accept.find("application/json")
-    return html_at >= 0 and (json_at < 0 or html_at < json_at)
 
 
 def _describe(exc: RequestValidationError) -> str:
@@ -101,7 +72,7 @@ def warm_up(service: ClerkService) -> None:
     try:
         service.warm()
         service.register.records()
-        service.shared_names()  # what suggestions read: the whole store's headings
+        service.suggester.shared_names()  # what suggestions read: every heading
     except Exception:  # /readyz reports what is wrong; the server stays up
         logging.getLogger("clerk").exception(
             "warming up failed; the first question will load what is missing")
@@ -119,7 +90,7 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
         from assistant.slack import mount_slack
 
         mount_slack(app, settings, app.state.service)
-        from assistant.mcp_server import mount_mcp
+        from assistant.mcp_http import mount_mcp
 
         async with mount_mcp(app, settings, app.state.service):
             # warm up in the background as the port opens (started last, so that it does not
@@ -240,83 +211,7 @@ def create_app(settings: Settings, service: ClerkService | None = None) -> FastA
 
     mount_kept(app, settings, signer, Authorised)
 
-    @app.get("/papers", dependencies=Authorised, response_model=list[PaperSummary])
-    def papers(service: Service, response: Response,
-               limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
-               offset: Annotated[int, Query(ge=0)] = 0):
-        """The indexed papers (oldest meeting first, undated first): id, title, council,
-        committee, meeting date, paragraph count. `limit` and `offset` give a page of them;
-        the `X-Total-Count` header says how many there are in all."""
-        rows = service.papers()
-        response.headers["X-Total-Count"] = str(len(rows))
-        return rows[offset:None if limit is None else offset + limit]
-
-    @app.get("/papers/{doc_id}", dependencies=Authorised, response_model=Paper,
-             responses={200: {"content": {"text/html": {}}}})
-    def paper(doc_id: str, request: Request, service: Service):
-        """One paper with its labelled paragraphs, in order, so a citation can be read in
-        context. A browser (asking for text/html) gets the paper's page, so that
-        `/papers/{doc_id}#p-19` is a permanent link to paragraph 19."""
-        view = paper_view(service.store, doc_id)
-        if view is None:
-            raise HTTPException(404, f"no paper '{doc_id}' is indexed")
-        if _wants_html(request):
-            page, style = render_paper_html(view, None)
-            return HTMLResponse(page, headers=page_headers(style))
-        return view
-
-    def may_read(request: Request, key: str | None, doc_id: str, exp: str | None,
-                 sig: str | None) -> bool:
-        """With an API key set, a paper's page and its printed pages open for the key or for a
-        signed link to that paper (exp, sig), which a browser can follow."""
-        return not settings.api_key or has_key(request, key, settings.api_key) \
-            or signer.verify(doc_id, exp, sig)
-
-    @app.get("/papers/{doc_id}/view", response_class=HTMLResponse, include_in_schema=False,
-             dependencies=[limited("other")])
-    def paper_page(doc_id: str, request: Request, service: Service,
-                   key: Annotated[str | None, Security(_api_key_header)] = None,
-                   paragraph: str | None = None,
-                   quote: Annotated[str | None, Query(max_length=MAX_QUOTE * 2)] = None,
-                   exp: str | None = None, sig: str | None = None) -> HTMLResponse:
-        """The paper as a page, the quoted words marked; for a PDF, the cited page as printed
-        with the quote's words boxed. With an API key set it opens for the key (X-API-Key or
-        Bearer) or for a signed link from an answer (exp, sig)."""
-        if not may_read(request, key, doc_id, exp, sig):
-            why = ("this link has expired" if exp and sig and exp.isdigit()
-                   and int(exp) < time.time() else "this page needs the API key or a signed link")
-            return HTMLResponse(refusal_page(why), status_code=401, headers=page_headers())
-        view = paper_view(service.store, doc_id)
-        if view is None:
-            return HTMLResponse(refusal_page(f"no paper '{doc_id}' is indexed"),
-                                status_code=404, headers=page_headers())
-        signed = f"?exp={exp}&sig={sig}" if settings.api_key and exp and sig else ""
-        sheets = printed_sheets(service.store, view, doc_id, paragraph, quote, signed)
-        page, style = render_paper_html(view, paragraph, quote, sheets)
-        return HTMLResponse(page, headers=page_headers(style))
-
-    @app.get("/papers/{doc_id}/pages/{number}", dependencies=[limited("other")],
-             responses={200: {"content": {"image/png": {}}}}, response_class=Response)
-    def paper_page_image(doc_id: str, number: int, request: Request, service: Service,
-                         key: Annotated[str | None, Security(_api_key_header)] = None,
-                         exp: str | None = None, sig: str | None = None) -> Response:
-        """Page `number` (from 1) of a PDF paper as printed, as a PNG image (404 for a paper
-        that is not a PDF or whose file this server no longer holds). With an API key set, it
-        needs the key or the paper's signed link (exp, sig)."""
-        if not may_read(request, key, doc_id, exp, sig):
-            raise HTTPException(401, "this page needs the API key or a signed link",
-                                headers={"WWW-Authenticate": "Bearer"})
-        if service.store.paper_record(doc_id) is None:
-            raise HTTPException(404, f"no paper '{doc_id}' is indexed")
-        path = pdf_source(service.store, doc_id)
-        if path is None:
-            raise HTTPException(404, f"paper '{doc_id}' has no PDF on this server")
-        try:
-            png = render_page(path, number)
-        except PaperError as exc:
-            raise HTTPException(404, str(exc)) from exc
-        return Response(png, media_type="image/png",
-                        headers={"Cache-Control": "private, max-age=3600"})
+    mount_papers(app, settings, signer)
 
     @app.get("/resolutions", response_model=RegisterResponse, dependencies=Authorised)
     def resolutions(params: Annotated[RegisterPage, Query()], service: Service):

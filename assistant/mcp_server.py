@@ -1,38 +1,45 @@
 """Clerk as Model Context Protocol tools: `clerk mcp` over stdio, and /mcp (streamable HTTP)
-under `clerk serve`. A thin front over the answering service, like the API and the Slack bot:
-each tool's result is the service's own model as structured content, and the same citations
-as text a person (or a client model) reads."""
+under `clerk serve` (assistant/mcp_http.py). A thin front over the answering service, like the
+API and the Slack bot: each tool's result is the service's own model as structured content,
+and the same citations as text a person (or a client model) reads (assistant/mcp_results.py)."""
 
 import datetime as dt
 import logging
 from collections.abc import Callable
-from contextlib import asynccontextmanager
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.server.transport_security import TransportSecuritySettings
-from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field, ValidationError
+from mcp_types import CallToolResult, ToolAnnotations
+from pydantic import Field, ValidationError
 
 from assistant import __version__
 from assistant.answer import view_url
 from assistant.errors import ClerkError
+from assistant.mcp_results import (
+    Paper,
+    PaperList,
+    Paragraph,
+    Passage,
+    Register,
+    SearchResult,
+    answer_text,
+    papers_text,
+    paragraph_text,
+    passages_text,
+    register_text,
+    tool_result,
+)
 from assistant.models import (
     Answer,
     AskRequest,
-    CitedParagraph,
     Filters,
     RecordKind,
     RegisterQuery,
-    RegisterRecord,
 )
 from assistant.papers import paper_view
 from assistant.service import ClerkService
 from assistant.settings import Settings
-
-PATH = "/mcp"
 
 INSTRUCTIONS = (
     "Clerk answers from council committee papers (minutes and officer reports). Every result "
@@ -59,108 +66,6 @@ DateFrom = Annotated[dt.date | None, Field(description="Meetings on or after thi
 DateTo = Annotated[dt.date | None, Field(description="Meetings on or before this date "
                                          "(YYYY-MM-DD).")]
 DocType = Annotated[str | None, Field(description="minutes, report, ...", max_length=40)]
-
-
-class Passage(CitedParagraph):
-    """A searched passage: `quote` is its text (a whole paragraph, or part of a long one)."""
-
-    heading: str | None = None
-
-
-class SearchResult(BaseModel):
-    query: str
-    passages: list[Passage]
-    count: int
-
-
-class Paper(BaseModel):
-    doc_id: str
-    title: str | None = None
-    council: str | None = None
-    committee: str | None = None
-    meeting_date: str | None = Field(None, description="null when the paper prints none.")
-    doc_type: str | None = None
-    url: str | None = None
-    paragraphs: int | None = None
-
-
-class PaperList(BaseModel):
-    papers: list[Paper]
-    count: int
-
-
-class Paragraph(CitedParagraph):
-    """One paragraph in full: `quote` is its whole text."""
-
-    heading: str | None = None
-    previous: str | None = Field(None, description="The label of the paragraph before it.")
-    next: str | None = Field(None, description="The label of the paragraph after it.")
-
-
-class Register(BaseModel):
-    records: list[RegisterRecord]
-    count: int = Field(description="How many records match; `records` holds the first `limit`.")
-
-
-def _link(c: CitedParagraph) -> str:
-    """Clerk's view of the paragraph when it has a public address, else the paper's source."""
-    if c.view_url.startswith(("http://", "https://")) or not c.url:
-        return c.view_url
-    return c.url
-
-
-def _where(c: CitedParagraph) -> str:
-    meeting = c.title or c.doc_id
-    body = c.committee or c.council
-    date = c.meeting_date or "date not printed"
-    return f"{meeting} ({', '.join(x for x in (body, date) if x)}), paragraph {c.paragraph}"
-
-
-def answer_text(answer: Answer) -> str:
-    lines = [answer.answer]
-    if answer.citations:
-        lines.append("")
-    for c in answer.citations:
-        lines += [f"[{c.ref}] {_where(c)}", f'    "{c.quote}"', f"    {_link(c)}"]
-    return "\n".join(lines)
-
-
-def passages_text(result: SearchResult) -> str:
-    if not result.passages:
-        return f"No passage matches '{result.query}'."
-    return "\n\n".join(f"{i}. {_where(p)}\n\"{p.quote}\"\n{_link(p)}"
-                       for i, p in enumerate(result.passages, 1))
-
-
-def papers_text(result: PaperList) -> str:
-    if not result.papers:
-        return "No paper matches."
-    rows = [f"{p.doc_id}: {p.title or '-'} ({p.council or '-'}; {p.committee or '-'}; "
-            f"{p.meeting_date or 'date not printed'}; {p.doc_type or '-'}; "
-            f"{p.paragraphs or 0} paragraphs)" for p in result.papers]
-    return "\n".join(rows + [f"{result.count} paper{'s' if result.count != 1 else ''}"])
-
-
-def paragraph_text(p: Paragraph) -> str:
-    return f"{_where(p)}\n\"{p.quote}\"\n{_link(p)}"
-
-
-def register_text(result: Register) -> str:
-    out = []
-    for r in result.records:
-        out.append("\n".join([
-            f"{r.kind.replace('_', ' ')}: {_where(r)}", f'"{r.text}"',
-            f"Owner: {r.owner or 'not named'}; due: {r.due or 'not printed'}",
-            f"Follow-through: {r.follow_through.summary}", _link(r)]))
-    shown = len(result.records)
-    more = f" (the first {shown} shown)" if shown < result.count else ""
-    out.append(f"{result.count} record{'s' if result.count != 1 else ''}{more}")
-    return "\n\n".join(out)
-
-
-def _result(model: BaseModel, text: str) -> CallToolResult:
-    return CallToolResult(content=[TextContent(text=text)],
-                          structured_content=model.model_dump(mode="json"))
 
 
 def _filters(**values) -> Filters:
@@ -226,7 +131,7 @@ def build_server(service: Callable[[], ClerkService]) -> MCPServer:
         except ValidationError as exc:
             raise ToolError(describe(exc)) from exc
         answer = run(service().ask, request)
-        return _result(answer, answer_text(answer))
+        return tool_result(answer, answer_text(answer))
 
     @mcp.tool(annotations=_READ_ONLY, description=(
         "Search the papers for passages about a subject, best first: each passage with its "
@@ -256,7 +161,7 @@ def build_server(service: Callable[[], ClerkService]) -> MCPServer:
                             page=m.get("page"), heading=m.get("heading"))
                     for p in found for m in [p.meta]]
         result = SearchResult(query=query, passages=passages, count=len(passages))
-        return _result(result, passages_text(result))
+        return tool_result(result, passages_text(result))
 
     @mcp.tool(annotations=_READ_ONLY, description=(
         "List the indexed papers (doc_id, title, council, committee, meeting date, type, "
@@ -272,7 +177,7 @@ def build_server(service: Callable[[], ClerkService]) -> MCPServer:
         allowed = run(clerk.retriever.doc_ids_for, filters)
         papers = [Paper(**r) for r in rows if allowed is None or r["doc_id"] in allowed]
         result = PaperList(papers=papers, count=len(papers))
-        return _result(result, papers_text(result))
+        return tool_result(result, papers_text(result))
 
     @mcp.tool(annotations=_READ_ONLY, description=(
         "Read one paragraph in full, by paper (its doc_id, from list_papers or a citation) and "
@@ -307,7 +212,7 @@ def build_server(service: Callable[[], ClerkService]) -> MCPServer:
                          page=p.get("page"), heading=p.get("heading"),
                          previous=paras[i - 1]["label"] if i > 0 else None,
                          next=paras[i + 1]["label"] if i + 1 < len(paras) else None)
-        return _result(para, paragraph_text(para))
+        return tool_result(para, paragraph_text(para))
 
     @mcp.tool(annotations=_READ_ONLY, description=(
         "The resolutions and actions register: what committees resolved, recommended, asked "
@@ -332,65 +237,9 @@ def build_server(service: Callable[[], ClerkService]) -> MCPServer:
                               date_from=date_from, date_to=date_to)
         records = run(service().resolutions, query)
         result = Register(records=records[:limit], count=len(records))
-        return _result(result, register_text(result))
+        return tool_result(result, register_text(result))
 
     return mcp
-
-
-# -- HTTP: /mcp under `clerk serve` ------------------------------------------------------------
-
-def _security(settings: Settings) -> TransportSecuritySettings:
-    """With an API key, the key guards /mcp. Without one, only requests addressed to this
-    machine (or CLERK_PUBLIC_URL's host) are served, so that a web page cannot reach a local
-    server through DNS rebinding."""
-    if settings.api_key:
-        return TransportSecuritySettings(enable_dns_rebinding_protection=False)
-    hosts = ["127.0.0.1", "localhost", "[::1]"]
-    origins = [f"http://{h}" for h in hosts]
-    if settings.public_url:
-        parts = urlsplit(settings.public_url)
-        hosts.append(parts.hostname or "")
-        origins.append(f"{parts.scheme}://{parts.hostname}")
-    return TransportSecuritySettings(
-        allowed_hosts=[h for host in hosts for h in (host, f"{host}:*")],
-        allowed_origins=[o for origin in origins for o in (origin, f"{origin}:*")])
-
-
-class _Endpoint:
-    """/mcp: the API's key rule (api.require_key), then this lifespan's MCP transport. (An
-    object, not a function, so that Starlette serves it as an ASGI app.)"""
-
-    async def __call__(self, scope, receive, send):
-        from fastapi import HTTPException
-        from starlette.requests import Request
-        from starlette.responses import JSONResponse
-
-        from assistant.api import require_key
-
-        request = Request(scope)
-        try:
-            await require_key(request, request.headers.get("x-api-key"))
-        except HTTPException as exc:
-            response = JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
-                                    headers=exc.headers)
-            return await response(scope, receive, send)
-        await request.app.state.mcp(scope, receive, send)
-
-
-@asynccontextmanager
-async def mount_mcp(app, settings: Settings, service: ClerkService):
-    """Serve the tools at /mcp (streamable HTTP, stateless, JSON responses) for the app's
-    lifetime, behind the same API key as the other routes."""
-    from starlette.routing import Route
-
-    server = build_server(lambda: service)
-    http = server.streamable_http_app(streamable_http_path=PATH, stateless_http=True,
-                                      json_response=True, transport_security=_security(settings))
-    app.state.mcp = next(r for r in http.routes if getattr(r, "path", None) == PATH).endpoint
-    if not any(getattr(r, "path", None) == PATH for r in app.router.routes):
-        app.router.routes.append(Route(PATH, endpoint=_Endpoint(), include_in_schema=False))
-    async with server.session_manager.run():
-        yield
 
 
 def serve_stdio(settings: Settings) -> None:

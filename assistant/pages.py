@@ -53,16 +53,16 @@ def _norm(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
-def quote_boxes(path: str | Path, number: int, quote: str,
+def quote_boxes(path: str | Path, number: int, quotes: list[str],
                 regions: list[tuple[float, float, float, float]] | None = None) -> list[Box]:
-    """Boxes of the words of ``quote`` on page ``number``, one per line of print, as fractions
-    of the page. The longest run of the quote's words found in the page's words, in reading
-    order, is marked; ``regions`` (the cited paragraph's boxes, x0, top, x1, bottom in points)
-    keep a phrase printed twice on the page from being marked in the wrong place. Empty when
-    the quote's words are not on the page."""
+    """Boxes of the words of each of ``quotes`` on page ``number``, one per line of print per
+    quote, as fractions of the page. For each quote, the longest run of its words found in the
+    page's words, in reading order, is marked; ``regions`` (the cited paragraph's boxes, x0,
+    top, x1, bottom in points) keep a phrase printed twice on the page from being marked in the
+    wrong place. Empty when no quote's words are on the page."""
     from ingest.readers.pdf import _words
 
-    wanted = _norm(quote)
+    wanted = [w for w in (_norm(q) for q in quotes) if w]
     if not wanted:
         return []
     pdf = _open(path)
@@ -81,11 +81,15 @@ def quote_boxes(path: str | Path, number: int, quote: str,
     tokens: list[tuple[str, int]] = []
     for i, w in enumerate(words):
         tokens.extend((t, i) for t in _norm(w["text"]))
-    start, length = _longest_run([t for t, _ in tokens], wanted)
-    if length < min(3, len(wanted)):
-        return []
-    hit = sorted({tokens[k][1] for k in range(start, start + length)})
-    return _line_boxes([words[i] for i in hit], width, height)
+    boxes: list[Box] = []
+    for quote in wanted:
+        start, length = _longest_run([t for t, _ in tokens], quote)
+        if length < min(3, len(quote)):
+            continue
+        hit = sorted({tokens[k][1] for k in range(start, start + length)})
+        boxes += [b for b in _line_boxes([words[i] for i in hit], width, height)
+                  if b not in boxes]
+    return boxes
 
 
 def _in_any(word: dict, regions) -> bool:

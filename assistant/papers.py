@@ -53,6 +53,7 @@ def pdf_source(store: Store, doc_id: str) -> Path | None:
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 MAX_QUOTE = 2000  # characters of a quote to look for: a sentence or two, never a whole paper
+MAX_QUOTES = 12  # quotes one page marks: an answer quotes a paragraph a few times, not dozens
 
 
 def human_date(iso: str | None) -> str | None:
@@ -75,13 +76,15 @@ main{max-width:72rem;margin:0 auto;padding:0 1rem 3rem}
 .sheet{flex:1 1 30rem;max-width:46rem;margin:0;border:1px solid #c8c8c8;
 box-shadow:0 1px 4px rgba(0,0,0,.15)}.canvas{position:relative}.sheet img{display:block;width:100%;height:auto}
 .sheet .hl{position:absolute;background:rgba(255,214,0,.38);outline:2px solid var(--quote-edge);
-border-radius:2px;pointer-events:none}.sheet figcaption{font-size:.85rem;color:var(--muted);
+border-radius:2px;pointer-events:none;scroll-margin-top:12rem}.printed{scroll-margin-top:7rem}
+.sheet figcaption{font-size:.85rem;color:var(--muted);
 padding:.3rem .5rem;border-top:1px solid #e0e0e0;background:var(--soft)}
 .beside{flex:1 1 16rem;max-width:26rem;background:var(--soft);padding:.75rem 1rem;
-border-left:4px solid var(--quote-edge)}.beside h2{font-size:1rem;margin:0 0 .4rem}
+border-left:4px solid var(--quote-edge);overflow-wrap:anywhere;position:sticky;top:7rem}.beside h2{font-size:1rem;margin:0 0 .4rem}
 .text{max-width:48rem}.text h2{font-size:1.05rem;margin-top:1.5rem;color:#333}
 .para{position:relative;padding:.35rem .6rem;border-left:4px solid transparent;
-white-space:pre-line;scroll-margin-top:7rem}.para.cited{border-left-color:var(--quote-edge);
+white-space:pre-line;overflow-wrap:anywhere;scroll-margin-top:7rem}
+.para.cited{border-left-color:var(--quote-edge);
 background:#fffbe6}.label{font-weight:600;margin-right:.5rem}
 .para:target{border-left-color:var(--quote-edge);background:#fffbe6}
 mark{background:var(--quote-bg);color:inherit;outline:1px solid var(--quote-edge);border-radius:2px}
@@ -90,7 +93,8 @@ mark{background:var(--quote-bg);color:inherit;outline:1px solid var(--quote-edge
 .badge{display:inline-block;font-size:.8rem;font-weight:600;background:var(--quote-edge);
 color:#fff;border-radius:3px;padding:0 .35rem;margin-right:.5rem}
 @media (max-width:40rem){header.bar h1{font-size:1rem}.printed{display:block}
-.beside{margin-top:1rem}.para{scroll-margin-top:12rem}}"""
+.beside{margin-top:1rem;position:static}.para,.printed{scroll-margin-top:12rem}
+.sheet .hl{scroll-margin-top:16rem}}"""
 
 
 def page_headers(style: str = "") -> dict[str, str]:
@@ -113,38 +117,55 @@ def _starts_with_label(text: str, label: str) -> bool:
     return text.lstrip("-•· ").startswith(label)
 
 
-def mark_quote(text: str, quote: str | None) -> str:
-    """``text`` escaped, with ``quote`` (where it occurs, spaces and line breaks aside) wrapped
-    in <mark>; the whole text unmarked when the quote is not in it."""
-    e = html.escape
-    words = re.findall(r"\S+", (quote or "")[:MAX_QUOTE])
+def _span(text: str, quote: str) -> tuple[int, int] | None:
+    """Where ``quote`` occurs in ``text``, spaces and line breaks aside."""
+    words = re.findall(r"\S+", quote[:MAX_QUOTE])
     if not words:
-        return e(text)
-    pattern = r"\s+".join(re.escape(w) for w in words)
-    m = re.search(pattern, text)
-    if m is None:
-        return e(text)
-    return f"{e(text[:m.start()])}<mark>{e(m.group())}</mark>{e(text[m.end():])}"
+        return None
+    m = re.search(r"\s+".join(re.escape(w) for w in words), text)
+    return m.span() if m else None
 
 
-def _paragraph_html(p: dict, doc_id: str, cited: bool, quote: str | None) -> str:
+def mark_quotes(text: str, quotes: list[str]) -> str:
+    """``text`` escaped, with each of ``quotes`` (where it occurs, spaces and line breaks
+    aside) wrapped in <mark>; quotes that overlap are one mark, and a quote not in the text
+    marks nothing."""
     e = html.escape
+    spans: list[list[int]] = []
+    for start, end in sorted(s for q in quotes if (s := _span(text, q))):
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    out, at = [], 0
+    for start, end in spans:
+        out.append(f"{e(text[at:start])}<mark>{e(text[start:end])}</mark>")
+        at = end
+    return "".join(out) + e(text[at:])
+
+
+def _paragraph_html(p: dict, doc_id: str, cited: bool, quotes: list[str],
+                    anchor: str | None = None) -> str:
+    e = html.escape
+    anchor = anchor or p["anchor"]
     attrs = " aria-current='true' tabindex='-1'" if cited else ""
     badge = "<span class='badge'>Cited</span>" if cited else ""
     label = "" if _starts_with_label(p["text"], p["label"]) else \
         f"<span class='label'>{e(p['label'])}</span>"
-    body = mark_quote(p["text"], quote) if cited else e(p["text"])
+    body = mark_quotes(p["text"], quotes) if cited else e(p["text"])
     link = (f"<a class='permalink' href='/papers/{e(urlquote(doc_id))}#{e(p['anchor'])}' "
             f"aria-label='Link to paragraph {e(p['label'])}'>¶</a>")
-    return (f"<div class='para{' cited' if cited else ''}' id='{e(p['anchor'])}'{attrs}>"
+    return (f"<div class='para{' cited' if cited else ''}' id='{e(anchor)}'{attrs}>"
             f"{badge}{label}{body}{link}</div>")
 
 
-def render_paper_html(view: dict, highlight: str | None, quote: str | None = None,
+def render_paper_html(view: dict, highlight: str | None, quotes: list[str] | None = None,
                       printed: list[dict] | None = None) -> tuple[str, str]:
-    """The paper page and its one style block (whose hash the page's CSP allows). ``printed``:
-    for a PDF citation, the cited pages as printed, each ``{"page": n, "src": url, "boxes":
-    [Box, ...]}`` (the quote's words on that page), boxed by rules in that style block."""
+    """The paper page and its one style block (whose hash the page's CSP allows), with every
+    one of ``quotes`` marked in the cited paragraph. ``printed``: for a PDF citation, the cited
+    pages as printed, each ``{"page": n, "src": url, "boxes": [Box, ...]}`` (the quotes' words
+    on that page), boxed by rules in that style block."""
+    quotes = quotes or []
     e = html.escape
     title = view.get("title") or view["doc_id"]
     date = human_date(view.get("meeting_date")) or "date not printed"
@@ -157,29 +178,37 @@ def render_paper_html(view: dict, highlight: str | None, quote: str | None = Non
     cited_para = next((p for p in view["paragraphs"] if p["label"] == highlight), None)
     boxes: list[str] = []  # one CSS rule per box: inline style attributes are refused by the CSP
     body: list[str] = []
-    if printed and cited_para is not None:
-        body.append("<section class='printed' aria-label='The cited page as printed'>")
+    # A citation's link ends in the cited paragraph's anchor: on a PDF's page that is the first
+    # box of the quoted words as printed (else the printed page), so that the link opens on
+    # them; the paragraph's text below takes the anchor with "-text".
+    target = cited_para["anchor"] if printed and cited_para is not None else None
+    if target is not None:
+        found = any(sheet["boxes"] for sheet in printed)
+        section_id = "" if found else f" id='{e(target)}'"
+        body.append(f"<section class='printed' aria-label='The cited page as printed'"
+                    f"{section_id}>")
         for sheet in printed:
             marks = ""
             for b in sheet["boxes"]:
-                n = len(boxes)
-                boxes.append(f"#hl-{n}{{left:{b.left * 100:.3f}%;top:{b.top * 100:.3f}%;"
+                box_id = target if found and not boxes else f"hl-{len(boxes)}"
+                boxes.append(f"#{box_id}{{left:{b.left * 100:.3f}%;top:{b.top * 100:.3f}%;"
                              f"width:{b.width * 100:.3f}%;height:{b.height * 100:.3f}%}}")
-                marks += f"<div class='hl' id='hl-{n}'></div>"
+                marks += f"<div class='hl' id='{e(box_id)}'></div>"
             body.append(f"<figure class='sheet' data-page='{sheet['page']}'><div class='canvas'>"
                         f"<img src='{e(sheet['src'])}' alt='Page {sheet['page']} of the paper "
                         f"as printed, with the quoted words marked' width='1190'>{marks}</div>"
                         f"<figcaption>Page {sheet['page']} as printed</figcaption></figure>")
         body.append(f"<aside class='beside'><h2>Paragraph {e(cited_para['label'])}</h2>"
-                    f"<p>{mark_quote(cited_para['text'], quote)}</p></aside></section>")
+                    f"<p>{mark_quotes(cited_para['text'], quotes)}</p></aside></section>")
     body.append("<section class='text' aria-label='The text of the paper'>")
     heading = None
     for p in view["paragraphs"]:
         if p.get("heading") and p["heading"] != heading:
             heading = p["heading"]
             body.append(f"<h2>{e(heading)}</h2>")
-        body.append(_paragraph_html(p, view["doc_id"], highlight is not None
-                                    and p["label"] == highlight, quote))
+        cited = highlight is not None and p["label"] == highlight
+        body.append(_paragraph_html(p, view["doc_id"], cited, quotes,
+                                    f"{target}-text" if cited and target else None))
     style = _STYLE + "".join(boxes)
     head = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
@@ -191,9 +220,10 @@ def render_paper_html(view: dict, highlight: str | None, quote: str | None = Non
 
 
 def printed_sheets(store: Store, view: dict, doc_id: str, label: str | None,
-                   quote: str | None, signed: str = "") -> list[dict]:
-    """For a PDF paper's cited paragraph: its pages, each with the boxes of the quote's words
-    (the pages where the quote is found; else the paragraph's first page, unmarked). ``signed``
+                   quotes: list[str] | None, signed: str = "") -> list[dict]:
+    """For a PDF paper's cited paragraph: its pages, each with the boxes of every quote's words
+    (the pages where a quote is found; else the paragraph's first page, unmarked; the whole
+    paragraph's words when no quote is given). ``signed``
     (``?exp=..&sig=..``) goes on the images' addresses when the page was opened by a link."""
     from assistant.pages import quote_boxes
 
@@ -205,7 +235,7 @@ def printed_sheets(store: Store, view: dict, doc_id: str, label: str | None,
     sheets = []
     for n in pages:
         regions = [tuple(b[1:]) for b in para["boxes"] if int(b[0]) == n]
-        boxes = quote_boxes(path, n, quote or para["text"], regions)
+        boxes = quote_boxes(path, n, quotes or [para["text"]], regions)
         sheets.append({"page": n, "src": f"/papers/{urlquote(doc_id)}/pages/{n}{signed}",
                        "boxes": boxes})
     found = [s for s in sheets if s["boxes"]]

@@ -1,73 +1,22 @@
 """The answering service: one store, one retriever, one answerer. Every front calls this."""
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from assistant.embedder import BUNDLED, Embedder, make_embedder
 from assistant.errors import BadQuestionError
-from assistant.models import Answer, AskRequest, Filters, RegisterQuery, RegisterRecord, Turn
+from assistant.models import Answer, AskRequest, Filters, RegisterQuery, RegisterRecord
+from assistant.question_context import (
+    answer_entities,
+    cited_papers,
+    named_papers,
+    retrieval_query,
+)
 from assistant.retrieve import Passage, Retriever, tokenize
 from assistant.scorer import MODEL_PATH, AnswerModel, load_model
 from assistant.settings import Settings
 from assistant.store import Store
-from assistant.understand import Lexicon, Reading, read_question
-
-# A follow-up refers back ("it", "they", "that decision") or is too short to stand alone
-# ("what about 2019?"); "And which audits were completed?" stands alone.
-_FOLLOW_UP = re.compile(r"^(what|how) about\b|\b(it|its|they|them|their|that|this|those|these|"
-                        r"he|she|his|her|him|there|then|same)\b", re.I)
-_MARKS = re.compile(r"\[\d+\]")
-# the people, bodies and things an answer names: capitalised runs not opening a sentence
-_ENTITY = re.compile(r"(?<=[a-z,;:] )(?:(?:Cllr|Mr|Mrs|Ms|Dr)\.? )?(?!(?:January|February|March|"
-                     r"April|May|June|July|August|September|October|November|December)\b)"
-                     r"[A-Z][\w’'-]+(?: (?:of |for |and )?[A-Z][\w’'-]+)*")
-
-
-def is_follow_up(question: str, conversation: list[Turn]) -> bool:
-    return any(t.role == "user" for t in conversation) and bool(
-        _FOLLOW_UP.search(question) or len(question.split()) <= 4)
-
-
-def retrieval_query(question: str, conversation: list[Turn], max_words: int = 100) -> str:
-    """A follow-up ("and who has to report back on it?") is read with the question before it
-    (its first ``max_words`` words: an earlier turn is not held to the question's limits)."""
-    if not is_follow_up(question, conversation):
-        return question
-    earlier = [t.content for t in conversation if t.role == "user"][-1]
-    return f"{' '.join(earlier.split()[:max_words])} {question}"
-
-
-def answer_entities(question: str, conversation: list[Turn]) -> list[str]:
-    """The people, bodies and things the previous answer named, when this question follows it
-    up: searched for as well ("who has to report back on it?" after "... the Director ...")."""
-    if not is_follow_up(question, conversation) or conversation[-1].role != "assistant":
-        return []
-    text = _MARKS.sub(" ", conversation[-1].content)
-    return list(dict.fromkeys(_ENTITY.findall(text)))[:8]
-
-
-def cited_papers(question: str, conversation: list[Turn]) -> list[str]:
-    """The papers the previous answer cited, when this question follows it up."""
-    if not is_follow_up(question, conversation):
-        return []
-    for turn in reversed(conversation):
-        if turn.role == "assistant" and turn.citations:
-            return list(dict.fromkeys(c.doc_id for c in turn.citations))
-    return []
-
-
-def named_papers(reading: Reading, lexicon: Lexicon) -> list[str]:
-    """The papers of the council, committee and meeting the question names (all it names;
-    else any), or none when it names none or they are every paper."""
-    checks = [lambda b: reading.date_match(b.get("meeting_date")) == 1] if reading.dates else []
-    checks += [lambda b, f=f: reading.name_match(b, f) == 1 for f in reading.names]
-    if not checks:
-        return []
-    bodies = lexicon.bodies
-    papers = [d for d, b in bodies.items() if all(check(b) for check in checks)] \
-        or [d for d, b in bodies.items() if any(check(b) for check in checks)]
-    return sorted(papers) if len(papers) < len(bodies) else []
+from assistant.understand import Reading, read_question
 
 
 def held(records: dict[str, dict]) -> str:
@@ -105,7 +54,9 @@ class ClerkService:
 
         self.max_answers = settings.max_concurrent_answers or max(4, 2 * (os.cpu_count() or 1))
         self.answering = threading.BoundedSemaphore(self.max_answers)
-        self._shared: tuple = (None, set(), {})  # see shared_names
+        from assistant.suggester import Suggester
+
+        self.suggester = Suggester(self.store, lambda: self.register)
 
     def warm(self) -> None:
         """Load at start what the first question would otherwise wait for: the lexical index
@@ -264,48 +215,7 @@ class ClerkService:
 
     def with_suggestions(self, question: str, answer: Answer) -> Answer:
         """The answer with questions to ask next, from the papers it cites."""
-        if answer.abstained or not answer.citations:
-            return answer
-        from assistant.papers import paper_view
-        from assistant.suggest import suggestions
-
-        cited = dict.fromkeys(c.doc_id for c in answer.citations)
-        views = [v for d in list(cited)[:2] if (v := paper_view(self.store, d)) is not None]
-        cited_paragraphs = {(c.doc_id, c.paragraph) for c in answer.citations}
-        headings, titles = self.shared_names()
-        found = suggestions(question, answer, views, headings, titles,
-                            self.later_papers(list(cited)[:2], cited_paragraphs))
-        return answer.model_copy(update={"suggestions": found})
-
-    def later_papers(self, doc_ids: list[str], cited: set[tuple[str, str]]) -> list[dict]:
-        """The later papers' paragraphs that take up the decisions of these papers (the
-        register's follow-through), each as {"view", "label"}: those of a cited decision
-        first."""
-        from assistant.papers import paper_view
-
-        found, views = [], {}
-        records = [r for r in self.register.records() if r.doc_id in doc_ids]
-        for record in sorted(records, key=lambda r: (r.doc_id, r.paragraph) not in cited):
-            for up in record.follow_through.later[:1]:
-                if up.doc_id not in views:
-                    views[up.doc_id] = paper_view(self.store, up.doc_id)
-                if views[up.doc_id] is not None:
-                    found.append({"view": views[up.doc_id], "label": up.paragraph})
-        return found
-
-    def shared_names(self) -> tuple[set[str], dict[str, int]]:
-        """Headings printed in more than one paper (casefolded: a template's, not a subject),
-        and how many papers have each title (casefolded). Counted once per version of the
-        store, not per answer."""
-        from collections import Counter
-
-        version = self.store.current_version()
-        if self._shared[0] != version:
-            headings = {h for h, docs in self.store.headings().items() if len(docs) > 1}
-            titles = Counter((r.get("title") or d).casefold()
-                             for d, r in self.store.records().items())
-            self._shared = (version, headings, titles)
-        return self._shared[1], self._shared[2]
+        return self.suggester.suggest(question, answer)
 
     def ask_text(self, question: str, filters: Filters | None = None) -> Answer:
         return self.ask(AskRequest(question=question, filters=filters or Filters()))

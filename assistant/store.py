@@ -9,6 +9,8 @@ A change marker (one record in its own collection) is written last, when an inge
 finished: readers compare it, one small read, instead of reading every paper record per
 question, and the indexes saved beside the store (``assistant.lexical``) name the marker they
 were built at.
+
+Opening Chroma is ``assistant.chroma``'s; the shapes read back are ``assistant.stored``'s.
 """
 
 import datetime as dt
@@ -16,50 +18,19 @@ import hashlib
 import threading
 import time
 import uuid
-from dataclasses import dataclass
-from urllib.parse import urlparse
 
 import numpy as np
 
-from assistant.errors import StoreError
+from assistant.chroma import open_collections
 from assistant.settings import Settings
+from assistant.stored import StoredChunk, StoredParagraph, paragraphs_of
+
+# what other modules import from here: the store, and the shapes it gives back (stored.py)
+__all__ = ["Store", "StoredChunk", "StoredParagraph", "date_int", "paragraphs_of"]
 
 _BATCH = 2000
-# HNSW's search breadth: wide enough that the nearest 40 paragraphs are the same whatever the
-# index's state (Chroma's default, 100, let a just-written store's results drift between runs).
-EF_SEARCH = 400
 _MARKER = "changes"
 _UNPUBLISHED = "unpublished"  # papers were written since the marker (a killed ingest's too)
-
-
-@dataclass(frozen=True)
-class StoredChunk:
-    id: str
-    text: str
-    meta: dict
-
-
-@dataclass(frozen=True)
-class StoredParagraph:
-    """A whole paragraph of a stored paper: its chunks' parts joined in order."""
-
-    doc_id: str
-    label: str
-    text: str
-    meta: dict
-
-
-def paragraphs_of(chunks: list[StoredChunk]) -> list[StoredParagraph]:
-    order = sorted(chunks, key=lambda c: (c.meta.get("doc_id", ""), c.meta.get("ordinal", 0),
-                                          c.meta.get("part", 0)))
-    out: list[StoredParagraph] = []
-    for c in order:
-        doc_id, label = c.meta.get("doc_id", ""), c.meta.get("paragraph", "")
-        if out and (out[-1].doc_id, out[-1].label) == (doc_id, label):
-            out[-1] = StoredParagraph(doc_id, label, f"{out[-1].text}\n{c.text}", out[-1].meta)
-        else:
-            out.append(StoredParagraph(doc_id, label, c.text, c.meta))
-    return out
 
 
 def _clean_meta(meta: dict) -> dict:
@@ -85,46 +56,9 @@ class Store:
 
     # -- connection ---------------------------------------------------------------------------
     def _open(self) -> None:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        try:
-            if self.server_mode:
-                url = urlparse(self.settings.chroma_url)
-                self.client = chromadb.HttpClient(
-                    host=url.hostname or "localhost", port=url.port or 8000,
-                    ssl=url.scheme == "https", settings=chroma_settings)
-            else:
-                path = self.settings.data_dir / "chroma"
-                path.mkdir(parents=True, exist_ok=True)
-                self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-            name = self.settings.collection
-            self.paragraphs = self.client.get_or_create_collection(
-                f"{name}-paragraphs", embedding_function=None,
-                configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}})
-            self._search_wide()
-            self.papers = self.client.get_or_create_collection(f"{name}-papers",
-                                                               embedding_function=None)
-            self.state = self.client.get_or_create_collection(f"{name}-state",
-                                                              embedding_function=None)
-        except StoreError:
-            raise
-        except Exception as exc:
-            where = self.settings.chroma_url or self.settings.data_dir
-            raise StoreError(f"cannot open the Chroma store at {where}: "
-                             f"{' '.join(str(exc).split())[:200]}") from exc
-
-    def _search_wide(self) -> None:
-        """A store made with a narrower search (Chroma's default ef_search of 100) is widened:
-        with it, which 40 nearest paragraphs come back drifted with the index's state, and a
-        rebuilt store could answer differently."""
-        hnsw = (self.paragraphs.configuration or {}).get("hnsw") or {}
-        if hnsw.get("ef_search", EF_SEARCH) < EF_SEARCH:
-            try:
-                self.paragraphs.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
-            except Exception:  # noqa: BLE001 - a read-only server: search as it is
-                pass
+        opened = open_collections(self.settings)
+        self.client, self.paragraphs = opened.client, opened.paragraphs
+        self.papers, self.state = opened.papers, opened.state
 
     def refresh(self, min_interval: float = 1.0) -> bool:
         """Notice papers written by another process. Returns True when the store changed.

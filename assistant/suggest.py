@@ -22,6 +22,10 @@ DECISIONS_WITHIN = {"recommendation": "What was recommended {within}?",
                     "action": "What actions were agreed {within}?"}
 MAX_WORDS = 40  # a suggestion is a question, not a paragraph: a longer one is not offered
 SHORT_WORDS = 5  # a name of at most this many words is short enough to type on a phone
+# characters of a heading a suggestion carries: a longer one is cut at a word, as a phone's
+# button shows about 40 characters a line and a question should take two or three
+HEADING_CHARS = 60
+ELLIPSIS = "…"
 # what a paper of each kind is called in a question; minutes are plural ("do … say")
 KIND_NOUNS = {"minutes": "minutes", "report": "report", "agenda": "agenda",
               "decision": "decision notice", "appendix": "appendix"}
@@ -48,7 +52,7 @@ def paper_name(view: dict, full: bool = False) -> str:
 def says_about(view: dict, heading: str, full: bool = False) -> str:
     name = paper_name(view, full)
     verb = "do" if name.endswith(" minutes") else "does"
-    return f"What {verb} {name} say about {as_written(heading)}?"
+    return f"What {verb} {name} say about {shortened(as_written(heading))}?"
 
 
 def is_short(name: str | None) -> bool:
@@ -93,6 +97,17 @@ def within(view: dict, full: bool = False) -> str:
 def as_written(heading: str) -> str:
     """A heading in capitals, as a sentence would carry it."""
     return heading[0] + heading[1:].lower() if heading.isupper() else heading
+
+
+def shortened(heading: str, limit: int = HEADING_CHARS) -> str:
+    """A heading of at most ``limit`` characters as it is; a longer one cut after its last
+    whole word that fits, never inside a word, with an ellipsis ("Consultation on proposals
+    for the redevelopment of the Dry…"); a first word longer than the limit is kept whole."""
+    if len(heading) <= limit:
+        return heading
+    cut = heading[:limit + 1]  # its last word is whole only when a space follows it
+    words = (cut.split() if cut[-1].isspace() else cut.split()[:-1]) or heading.split()[:1]
+    return " ".join(words).rstrip(" ,;:.-–—&/(") + ELLIPSIS
 
 
 def is_subject(heading: str | None, view: dict, shared: set[str]) -> bool:

@@ -5,9 +5,20 @@ the real model)."""
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assistant.models import Answer, AskRequest, Citation, Turn, TurnCitation
-from assistant.suggest import decisions, is_subject, nearby_sections, suggestions, what_next
+from assistant.suggest import (
+    ELLIPSIS,
+    HEADING_CHARS,
+    decisions,
+    is_subject,
+    nearby_sections,
+    shortened,
+    suggestions,
+    what_next,
+)
 from tests.conftest import ROOT
 
 REPORT = "surrey-cfllc-2020-07-28-childrens-improvement-update"
@@ -195,3 +206,60 @@ def test_what_happened_next_is_asked_of_the_later_paper_that_takes_a_decision_up
                                     conversation=as_follow_up(question, answer)))
     assert follow.reason == "answered"
     assert follow.citations[0].doc_id == "later-minutes"
+
+
+# real headings longer than a phone's question should carry: Govan's minutes and Surrey's
+DRY_DOCK = "Consultation on proposals for the redevelopment of the Dry Dock"
+OFSTED = "Children's services performance and ofsted monitoring visit follow up"
+GOVAN = ROOT.parent / "shared" / "corpus-dev" / "papers" / \
+    "GOVAN-CC_general-meeting_2023-07-03_minutes.docx"
+
+
+def test_a_long_heading_is_cut_after_a_whole_word_with_an_ellipsis():
+    assert shortened(DRY_DOCK) == "Consultation on proposals for the redevelopment of the Dry…"
+    assert shortened(OFSTED) == "Children's services performance and ofsted monitoring visit…"
+    assert shortened("Revenue Outturn") == "Revenue Outturn"
+    assert shortened("x" * 70) == "x" * 70 + ELLIPSIS  # one long word is kept whole
+
+
+@given(st.lists(st.from_regex(r"[a-j][a-j-]{0,13}", fullmatch=True), min_size=1, max_size=20))
+def test_a_shortened_heading_is_whole_words_of_it_within_the_limit(words):
+    heading = " ".join(words)
+    short = shortened(heading)
+    if len(heading) <= HEADING_CHARS:
+        assert short == heading
+        return
+    kept = short.removesuffix(ELLIPSIS).split()
+    assert short.endswith(ELLIPSIS) and kept[:-1] == words[:len(kept) - 1]
+    assert kept[-1] == words[len(kept) - 1].rstrip("-")  # never inside a word (a dash
+    # left dangling at the cut is dropped)
+    assert len(short) <= HEADING_CHARS + 1 or len(kept) == 1
+
+
+def test_a_suggestion_with_a_long_heading_is_short_and_answered_as_the_full_heading_is(
+        corpus_copy, settings_for, embedder):
+    """Govan's minutes print a 63-character heading: its suggestion carries it cut after a
+    whole word, and asked as a follow-up it is answered from that paper, as the question with
+    the whole heading is."""
+    import shutil
+
+    from assistant.service import ClerkService
+    from ingest.pipeline import run_ingest
+
+    if not GOVAN.is_file():
+        pytest.fail(f"the development corpus is missing: {GOVAN}")
+    shutil.copy(GOVAN, corpus_copy / GOVAN.name)
+    settings = settings_for()
+    run_ingest([corpus_copy], settings, lambda: embedder, progress=False)
+    service = ClerkService(settings, embedder=embedder)
+    question = "What did Govan Community Council agree to send to those invited to the July meeting?"
+    answer = service.ask(AskRequest(question=question))
+    govan = answer.citations[0].doc_id
+    assert govan.startswith("govan")
+    whole = f"What do the 3 July 2023 minutes say about {DRY_DOCK}?"
+    short = f"What do the 3 July 2023 minutes say about {shortened(DRY_DOCK)}?"
+    assert short in answer.suggestions and whole not in answer.suggestions
+    asked = [service.ask(AskRequest(question=q, conversation=as_follow_up(question, answer)))
+             for q in (short, whole)]
+    assert asked[0].reason == "answered" and asked[0].citations[0].doc_id == govan
+    assert [c.paragraph for c in asked[0].citations] == [c.paragraph for c in asked[1].citations]

@@ -190,3 +190,28 @@ def test_the_same_words_cited_by_two_markers_are_quoted_once():
     (source,) = [b for b in answer_blocks(answer) if b["type"] == "context"]
     assert source["elements"][0]["text"].startswith("*[1, 2]* ")
     assert source["elements"][1]["text"] == "“There have been 1088 audits completed.”"
+
+
+def test_a_paragraph_quoted_twice_links_to_its_view_with_both_quotes_and_a_valid_signature():
+    """The source line's link opens the paper view with every quote of the paragraph marked;
+    a signed link (as Slack sends with an API key set) keeps a signature that verifies."""
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    from assistant.answer import view_url
+    from assistant.security import LinkSigner
+
+    signer = LinkSigner("s3cret", 3600)
+    words = ["There have been 1088 audits completed.", "A report is attached & signed."]
+    cites = [citation(n, paragraph="19", quote=q, view_url=signer.sign_view_url(
+        view_url("", "surrey-report", "19", q), "surrey-report")) for n, q in ((1, words[0]),
+                                                                             (2, words[1]))]
+    answer = Answer(answer="Audits. [1] A report. [2]", abstained=False, citations=cites)
+    (source,) = [b for b in answer_blocks(answer, public_url="https://clerk.example")
+                 if b["type"] == "context"]
+    target = re.search(r"<([^|>]+)\|paragraph 19>", source["elements"][0]["text"]).group(1)
+    url = urlsplit(target.replace("&amp;", "&"))
+    query = parse_qs(url.query)
+    assert url.path == "/papers/surrey-report/view" and url.fragment == "p-19"
+    assert query["quote"] == words and query["paragraph"] == ["19"]
+    assert signer.verify("surrey-report", query["exp"][0], query["sig"][0])

@@ -4,7 +4,6 @@ link for every paragraph. Driven in a real headless Chromium against a real `cle
 
 import re
 import shutil
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,6 +18,9 @@ MINUTES = "ROYAL-SUTTON-COLDFIELD-TC_amenities-leisure-community-services_2018-0
 PDF_ID = MINUTES.lower().replace("_", "-")  # the doc id ingest gives the file
 REPORT = "surrey-cfllc-2020-07-28-childrens-improvement-update"
 QUOTE = "The Chairman advised that Birmingham City Council is responsible for this service."
+# the sentence before QUOTE, in the same paragraph: two quotes of one paragraph
+BEFORE = ("A local resident raised concerns about the reduced grass cutting service at Little "
+          "Sutton Road and Sheperds Pool Road.")
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +90,94 @@ def test_a_pdf_citation_shows_the_printed_page_with_the_quoted_words_boxed(
     page.screenshot(path=str(artifacts / "web-paper-view-pdf.png"))
     page.mouse.wheel(0, 3000)
     expect(page.locator("header.bar h1")).to_be_in_viewport()
+
+
+def _view(server, label: str, *quotes: str) -> str:
+    response = httpx.get(f"{server.url}/papers/{PDF_ID}/view", timeout=60,
+                         params=[("paragraph", label), *(("quote", q) for q in quotes)])
+    assert response.status_code == 200
+    return response.text
+
+
+def _boxes(page: str) -> list[str]:
+    """The highlight boxes' places on the printed page, as the page's style block sets them."""
+    return re.findall(r"#[\w-]+\{(left:[^}]*)\}", page)
+
+
+def test_two_quotes_of_a_pdf_paragraph_are_both_boxed_on_the_printed_page(pdf_server):
+    label = _label_of(pdf_server, QUOTE)
+    first, second = _boxes(_view(pdf_server, label, BEFORE)), _boxes(_view(pdf_server, label, QUOTE))
+    assert first and second and not set(first) & set(second)
+    both = _view(pdf_server, label, BEFORE, QUOTE)
+    assert sorted(_boxes(both)) == sorted(first + second)  # every quote's boxes, none else
+    beside = both[both.index("<aside class='beside'>"):both.index("</aside>")]
+    assert re.findall(r"<mark>(.*?)</mark>", beside) == [BEFORE, QUOTE]
+    assert len(re.findall(r"<mark>", both)) == 4  # beside the page, and in the text
+
+
+def test_read_in_context_on_a_two_quote_pdf_card_boxes_both_quotes(page, pdf_server):
+    """The asking page's source card for a PDF paragraph quoted twice: its "Read in context"
+    opens the printed page with both quotes' words boxed and both marked beside it."""
+    from assistant.answer import anchor
+    from tests.web.test_page import ask, last_reply
+    from tests.web.test_sources import serve
+
+    paper = httpx.get(f"{pdf_server.url}/papers/{PDF_ID}", timeout=30).json()
+    label = _label_of(pdf_server, QUOTE)
+    expected = len(_boxes(_view(pdf_server, label, BEFORE, QUOTE)))
+
+    def cited(ref: int, words: str) -> dict:
+        link = httpx.URL("/papers/" + PDF_ID + "/view",
+                         params={"paragraph": label, "quote": words})
+        return {"ref": ref, "doc_id": PDF_ID, "title": paper["title"], "doc_type": "minutes",
+                "council": paper["council"], "committee": paper["committee"],
+                "meeting_date": paper["meeting_date"], "paragraph": label, "quote": words,
+                "url": None, "view_url": f"{link}#{anchor(label)}"}
+
+    serve(page, {"answer": f"{BEFORE} [1]\n{QUOTE} [2]", "abstained": False,
+                 "reason": "answered", "confidence": 0.9, "mode": "extractive",
+                 "suggestions": [], "citations": [cited(1, BEFORE), cited(2, QUOTE)]})
+    page.goto(pdf_server.url + "/")
+    ask(page, "Who is responsible for grass cutting?")
+    card = last_reply(page).locator(".citations .citation")
+    expect(card).to_have_count(1)
+    with page.context.expect_page() as opened:
+        card.get_by_role("link", name=re.compile(r"^Read in context")).click()
+    view = opened.value
+    view.wait_for_function("() => document.querySelector('figure.sheet img')?.naturalWidth > 0")
+    expect(view.locator("figure.sheet .hl")).to_have_count(expected)
+    expect(view.locator("aside.beside mark")).to_have_text([BEFORE, QUOTE])
+    tops = sorted(b["y"] for b in (box.bounding_box() for box in
+                                   view.locator("figure.sheet .hl").all()))
+    assert tops[-1] - tops[0] > 10  # the boxes lie on different lines of print
+    # the link opens on the quoted words as printed, not on the paragraph's text below them
+    target = anchor(label)
+    assert view.url.endswith(f"#{target}")
+    expect(view.locator(f"figure.sheet .hl#{target}")).to_be_in_viewport()
+    expect(view.locator(f"#{target}-text mark")).to_have_text([BEFORE, QUOTE])
+
+
+def test_on_a_390px_phone_a_pdf_citation_opens_on_its_boxed_words_and_fits(browser, pdf_server,
+                                                                           artifacts):
+    from assistant.answer import anchor as anchor_of
+
+    label = _label_of(pdf_server, QUOTE)
+    anchor = anchor_of(label)
+    link = httpx.URL(f"{pdf_server.url}/papers/{PDF_ID}/view",
+                     params=[("paragraph", label), ("quote", BEFORE), ("quote", QUOTE)])
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(f"{link}#{anchor}")
+        page.wait_for_function("() => document.querySelector('figure.sheet img')?.naturalWidth > 0")
+        first = page.locator(f"figure.sheet .hl#{anchor}")
+        expect(first).to_be_in_viewport()
+        assert first.bounding_box()["y"] > page.locator("header.bar").bounding_box()["height"]
+        # a long unbroken run of dots ("Signed……") wraps instead of widening the page
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(artifacts / "web-paper-view-pdf-390.png"))
+    finally:
+        context.close()
 
 
 def test_only_the_quoted_words_are_marked_and_labels_are_shown_once(page, pdf_server, artifacts):

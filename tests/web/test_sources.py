@@ -83,6 +83,21 @@ def test_two_quotes_from_one_paragraph_are_one_card_and_both_markers_lead_to_it(
     expect(view.locator("#p-19 mark")).to_have_text(SECOND)
 
 
+def test_read_in_context_on_a_two_quote_card_marks_both_quotes(page, api_server):
+    serve(page, ANSWER)
+    page.goto(api_server.url + "/")
+    ask(page, "How many case audits had Surrey completed by July 2020?")
+    card = last_reply(page).locator(".citations .citation").first
+    with page.context.expect_page() as opened:
+        card.get_by_role("link", name=re.compile(r"^Read in context")).click()
+    view = opened.value
+    view.wait_for_url(re.compile(r"#p-19$"))
+    assert view.url.count("quote=") == 2
+    expect(view.locator("#p-19 mark")).to_have_text([FIRST, SECOND])
+    expect(view.locator("mark")).to_have_count(2)  # only the cited paragraph is marked
+    expect(view.locator("#p-19")).to_be_in_viewport()
+
+
 def test_copy_lists_the_paragraph_once_with_both_quotes(page, api_server):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"],
                                    origin=api_server.url)
@@ -94,6 +109,8 @@ def test_copy_lists_the_paragraph_once_with_both_quotes(page, api_server):
     assert copied.count("paragraph 19") == 1
     assert ("[1, 2] Children's Improvement Update, paragraph 19, meeting 28 July 2020\n"
             f"[1] “{FIRST}”\n[2] “{SECOND}”\n") in copied
+    link = next(line for line in copied.splitlines() if "/papers/" in line)
+    assert link.count("quote=") == 2  # the link opens the paragraph with both quotes marked
 
 
 @pytest.mark.parametrize("width", [1280, 390])

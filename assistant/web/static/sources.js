@@ -29,6 +29,26 @@ window.ClerkSources = (() => {
 
   const refsLabel = (refs) => `[${refs.join(", ")}]`;
 
+  /** The paragraph in context with every quote of it marked: the first quote's link with each
+   *  other quote's `quote` added (a signed link stays valid: its signature covers the paper and
+   *  the expiry, not the quotes). As assistant/sources.py's with_quotes does for Slack. */
+  function contextHref(source) {
+    const first = safeHref(source.where.view_url);
+    if (!first || source.quotes.length < 2) return first;
+    const url = new URL(first);
+    const quoted = new Set(url.searchParams.getAll("quote"));
+    for (const q of source.quotes.slice(1)) {
+      const other = safeHref(q.citation.view_url);
+      for (const words of other ? new URL(other).searchParams.getAll("quote") : []) {
+        if (!quoted.has(words)) {
+          quoted.add(words);
+          url.searchParams.append("quote", words);
+        }
+      }
+    }
+    return url.href;
+  }
+
   function citationName(c) {
     return `paragraph ${c.paragraph} of ${c.title || c.doc_id}`;
   }
@@ -142,7 +162,7 @@ window.ClerkSources = (() => {
             "aria-label": `${num} in context` }, num) : el("span", { class: "quote-ref" }, num),
           el("blockquote", { class: "cite-quote" }, q.text));
       }));
-    const view = safeHref(c.view_url);
+    const view = contextHref(source);
     // `url` may be a file path on the server; only a published web address is worth a link
     const source_ = /^https?:\/\//i.test(c.url || "") ? safeHref(c.url) : null;
     const links = el("p", { class: "cite-links" },
@@ -167,7 +187,7 @@ window.ClerkSources = (() => {
       for (const q of s.quotes) {
         lines.push(s.quotes.length > 1 ? `${refsLabel(q.refs)} “${q.text}”` : `“${q.text}”`);
       }
-      const view = safeHref(c.view_url);
+      const view = contextHref(s);
       if (view) lines.push(view);
     }
     return lines;
