@@ -2,6 +2,7 @@
 the sample corpus."""
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -143,6 +144,23 @@ def test_question_the_papers_do_not_answer_says_so_plainly(page, api_server):
     closest = notice.locator("li.closest")
     expect(closest.first.locator("a")).to_have_attribute("href", re.compile(r"/view\?paragraph="))
     assert 1 <= closest.count() <= 3
+
+
+def test_a_server_with_nothing_indexed_says_so_and_what_to_do(page, tmp_path):
+    from tests.conftest import RunningServer
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_")}
+    env.update(CLERK_DATA_DIR=str(tmp_path / "empty"), HF_HUB_OFFLINE="1")
+    server = RunningServer(env)
+    try:
+        page.goto(server.url + "/")
+        ask(page, "How many case audits were completed?")
+        notice = last_reply(page).locator(".notice-abstain")
+        expect(notice).to_contain_text("Nothing is indexed yet.")
+        expect(notice).to_contain_text("ingest the committee papers")
+        expect(last_reply(page).locator(".citation")).to_have_count(0)
+    finally:
+        server.stop()
 
 
 def test_what_clerk_has_read_is_on_the_page(page, api_server):
