@@ -130,6 +130,8 @@ def test_slack_refusing_connections_still_gets_the_ack_and_the_answer_is_kept_th
     kept = wait_until(lambda: outbox(slack))
     assert kept[0]["payload"]["thread_ts"] == "1700000000.000700"
     assert "1088" in kept[0]["payload"]["text"]
+    # The message is kept (written to the outbox) a moment before its line is logged.
+    wait_until(lambda: [p for p in clerk_problems(caplog) if p.levelno >= logging.ERROR])
     problems = clerk_problems(caplog)
     # The retry loop may already have tried again (0.5 s apart) on a loaded machine: each later
     # try is one warning of its own; the first failure is the one error, kept for retry.
