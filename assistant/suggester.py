@@ -23,18 +23,20 @@ class Suggester:
         if answer.abstained or not answer.citations:
             return answer
         cited = list(dict.fromkeys(c.doc_id for c in answer.citations))[:2]
-        views = [v for d in cited if (v := paper_view(self.store, d)) is not None]
+        read = {d: paper_view(self.store, d) for d in cited}
+        views = [v for v in read.values() if v is not None]
         cited_paragraphs = {(c.doc_id, c.paragraph) for c in answer.citations}
         headings, titles = self.shared_names()
         found = suggestions(question, answer, views, headings, titles,
-                            self.later_papers(cited, cited_paragraphs))
+                            self.later_papers(cited, cited_paragraphs, read))
         return answer.model_copy(update={"suggestions": found})
 
-    def later_papers(self, doc_ids: list[str], cited: set[tuple[str, str]]) -> list[dict]:
+    def later_papers(self, doc_ids: list[str], cited: set[tuple[str, str]],
+                     views: dict[str, dict | None] | None = None) -> list[dict]:
         """The later papers' paragraphs that take up the decisions of these papers (the
         register's follow-through), each as {"view", "label"}: those of a cited decision
-        first."""
-        found, views = [], {}
+        first. ``views``: the papers already read (a later paper may be one of them)."""
+        found, views = [], dict(views or {})
         records = [r for r in self.register().records() if r.doc_id in doc_ids]
         for record in sorted(records, key=lambda r: (r.doc_id, r.paragraph) not in cited):
             for up in record.follow_through.later[:1]:
