@@ -81,9 +81,10 @@ def quote_boxes(path: str | Path, number: int, quotes: list[str],
     tokens: list[tuple[str, int]] = []
     for i, w in enumerate(words):
         tokens.extend((t, i) for t in _norm(w["text"]))
+    page_tokens = [t for t, _ in tokens]
     boxes: list[Box] = []
     for quote in wanted:
-        start, length = _longest_run([t for t, _ in tokens], quote)
+        start, length = _longest_run(page_tokens, quote)
         if length < min(3, len(quote)):
             continue
         hit = sorted({tokens[k][1] for k in range(start, start + length)})
