@@ -26,17 +26,21 @@ class Box:
 
 
 def _open(path: str | Path):
+    """The PDF as the reader read it, form fields and annotations flattened into the pages, and
+    where each flattened page's own characters end (``open_flattened``)."""
     import pypdfium2 as pdfium
 
+    from ingest.readers.pdf import open_flattened
+
     try:
-        return pdfium.PdfDocument(str(path))
+        return open_flattened(str(path))
     except (pdfium.PdfiumError, OSError) as exc:
         raise PaperError(f"the paper's PDF cannot be opened: {exc}") from exc
 
 
 def render_page(path: str | Path, number: int, scale: float = SCALE) -> bytes:
     """Page ``number`` (1-based) as a PNG."""
-    pdf = _open(path)
+    pdf, _ = _open(path)
     try:
         if not 1 <= number <= len(pdf):
             raise PaperError(f"the paper has {len(pdf)} pages; there is no page {number}")
@@ -65,13 +69,13 @@ def quote_boxes(path: str | Path, number: int, quotes: list[str],
     wanted = [w for w in (_norm(q) for q in quotes) if w]
     if not wanted:
         return []
-    pdf = _open(path)
+    pdf, printed = _open(path)
     try:
         if not 1 <= number <= len(pdf):
             return []
         page = pdf[number - 1]
         width, height = page.get_size()
-        words = _words(page)
+        words = _words(page, printed.get(number - 1))
     finally:
         pdf.close()
     if regions:

@@ -3,6 +3,8 @@ C++ text layer, about 30 ms a page); ruled tables from pdfplumber (MIT), asked o
 draw lines. PyMuPDF is not used: its AGPL would bind every council that runs Clerk as a network
 service to publish its changes.
 
+Filled-in form fields and annotations are first flattened into their pages, as a viewer draws
+them (an agenda template's date and venue are typed into its boxes, not printed in its text).
 Words become lines by position; lines become paragraphs by the page's own typography:
 - a running header or footer (the same line, digits aside, at the top or bottom of many pages)
   and a bare page number at a page's edge are furniture, not text;
@@ -69,6 +71,40 @@ class _Line:
     underlined: bool = False  # a rule drawn under the whole line: emphasis, as bold is
 
 
+def open_flattened(source):
+    """A PDF (bytes or a path) as a viewer shows it: each page's filled-in form fields (a
+    meeting's date typed into an agenda template's box) and text annotations (a typewriter
+    note) made part of its printed content, so that the reader reads them and a rendered page
+    shows them. Pages are fetched afresh after this: flattening replaces a page's content.
+    Also returns, for each flattened page (0-based), how many characters it printed before: the
+    flattened text follows them, and no word runs on from the one into the other (a value typed
+    over a blank "be __ minutes" is its own word)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument(source)
+    printed: dict[int, int] = {}
+    try:
+        pdf.init_forms()  # before any page is fetched, or fields are not drawn
+        for n in range(len(pdf)):
+            page = pdf[n]
+            try:
+                if raw.FPDFPage_GetAnnotCount(page) > 0:
+                    textpage = page.get_textpage()
+                    printed[n] = textpage.count_chars()
+                    textpage.close()
+                    if page.formenv:  # the document has a form: its fields are drawn too
+                        page.flatten(flag=raw.FLAT_NORMALDISPLAY)
+                    else:
+                        raw.FPDFPage_Flatten(page, raw.FLAT_NORMALDISPLAY)
+            finally:
+                page.close()
+    except Exception:
+        pdf.close()
+        raise
+    return pdf, printed
+
+
 def read(data: bytes) -> Document:
     import pypdfium2 as pdfium
 
@@ -76,18 +112,21 @@ def read(data: bytes) -> Document:
     if b"%PDF" not in data[:1024]:
         raise PaperError("not a PDF file (no %PDF header); the file may be corrupt or mislabelled")
     try:
-        pdf = pdfium.PdfDocument(data)
+        pdf, printed = open_flattened(data)
     except pdfium.PdfiumError as exc:
         reason = str(exc).lower()
         if "password" in reason or "security" in reason:
             raise PaperError("the PDF is encrypted") from exc
         raise PaperError(f"corrupt PDF: {_one_line(exc)}") from exc
+    except Exception as exc:  # a broken form or annotation: one line, not a traceback
+        raise PaperError(f"corrupt PDF: {exc.__class__.__name__}: {_one_line(exc)}") from exc
     try:
         count = len(pdf)
         loaded = [pdf[n] for n in range(count)]
         ruled = [n for n, page in enumerate(loaded) if _draws_lines(page)]
         tables = _tables(data, ruled) if ruled else {}
-        pages = [_page_lines(page, n + 1, tables.get(n, []), _rules(page) if n in ruled else [])
+        pages = [_page_lines(page, n + 1, tables.get(n, []), _rules(page) if n in ruled else [],
+                             printed.get(n))
                  for n, page in enumerate(loaded)]
     except PaperError:
         raise
@@ -131,8 +170,9 @@ def _tables(data: bytes, pages: list[int]) -> dict[int, list]:
     return out
 
 
-def _page_lines(page, number: int, tables: list, rules: list | None = None) -> list[_Line]:
-    words = _words(page)
+def _page_lines(page, number: int, tables: list, rules: list | None = None,
+                printed: int | None = None) -> list[_Line]:
+    words = _words(page, printed)
     boxes = [bbox for bbox, _ in tables]
     cells = [box for _, rows in tables for row, texts in rows if (box := _prose_box(row, texts))]
     in_cells = [[w for w in words if _inside(w, box)] for box in cells]
@@ -218,8 +258,9 @@ def _prose(words: list[dict]) -> bool:
     return bool(rows) and statistics.median(rows.values()) >= 5
 
 
-def _words(page) -> list[dict]:
-    """The page's words from PDFium's characters: text, box (origin top left), size, font."""
+def _words(page, printed: int | None = None) -> list[dict]:
+    """The page's words from PDFium's characters: text, box (origin top left), size, font. A
+    word never runs on across character ``printed`` (where flattened form text starts)."""
     import pypdfium2.raw as raw
 
     height = page.get_size()[1]
@@ -236,8 +277,9 @@ def _words(page) -> list[dict]:
             ch = chr(code) if code else ""
             if code == 2:  # PDFium's mark for a hyphen that ends a line
                 ch = "-"
-            if not ch or ch.isspace() or code in (0xFFFE, 0xFFFF):
+            if not ch or ch.isspace() or code in (0xFFFE, 0xFFFF) or i == printed:
                 current = None
+            if not ch or ch.isspace() or code in (0xFFFE, 0xFFFF):
                 continue
             raw.FPDFText_GetLooseCharBox(textpage, i, rect)
             size = rect.top - rect.bottom  # as drawn: the font size times the text matrix
@@ -252,7 +294,8 @@ def _words(page) -> list[dict]:
             raw.FPDFText_GetFontInfo(textpage, i, name, len(name), ctypes.byref(flags))
             font = name.value.decode("latin-1", "replace")  # "ABCDEF+Arial-BoldMT": bold by name
             current = {"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-                       "size": size, "fontname": font, "base": height - oy.value}
+                       "size": size, "fontname": font, "base": height - oy.value,
+                       "filled": printed is not None and i >= printed}
             words.append(current)
     finally:
         textpage.close()
@@ -352,7 +395,8 @@ def _line(words: list[dict], page: int) -> _Line:
     parts = [words[0]["text"]]
     for prev, w in zip(words, words[1:]):
         gap = w["x0"] - prev["x1"]
-        raised = w["size"] < prev["size"] * 0.85 and w["bottom"] < prev["bottom"] - 1
+        raised = w["size"] < prev["size"] * 0.85 and w["bottom"] < prev["bottom"] - 1 \
+            and w.get("filled") == prev.get("filled")  # a value typed into a form is no index
         parts.append("" if raised and gap < size * 0.3 else
                      "\t" if gap > _COLUMN_GAP * size else " ")  # 10<sup>th</sup> → 10th
         parts.append(w["text"])

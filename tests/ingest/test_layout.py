@@ -345,3 +345,70 @@ def test_an_underlined_title_line_is_a_heading(tmp_path):
     assert "## Present" in text and "## Apologies" not in text
     _, paras = read_structure(path)
     assert paras[0].heading == "Present" and paras[0].text.startswith("Councillors A Green")
+
+
+def form_pdf(printed: str, value: str) -> bytes:
+    """A one-page PDF, written by hand, that prints ``printed`` and holds a text form field
+    beside it filled in with ``value``, with no appearance stream of its own (the viewer draws
+    the value), as council agenda templates filled in on screen do."""
+    content = b"BT /F1 11 Tf 72 700 Td (" + printed.encode("latin-1") + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [5 0 R] /NeedAppearances true "
+        b"/DA (/Helv 11 Tf 0 g) /DR << /Font << /Helv 6 0 R >> >> >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 6 0 R >> >> /Annots [5 0 R] >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (venue) /Rect [250 690 500 712] /P 3 0 R "
+        b"/F 4 /DA (/Helv 11 Tf 0 g) /V (" + value.encode("latin-1") + b") >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1,
+                                                                             xref)
+    return bytes(out)
+
+
+def test_a_value_typed_into_a_pdf_form_is_read_boxed_and_shown(tmp_path: Path):
+    """An agenda template filled in on screen holds its meeting's venue in a form field, not in
+    the page's text: the reader reads it where it stands, the citation view finds its words on
+    the page, and the page image shows it."""
+    import io
+
+    from PIL import Image
+
+    from assistant.pages import quote_boxes, render_page
+
+    path = tmp_path / "agenda.pdf"
+    path.write_bytes(form_pdf("The meeting will be held at:", "Village Hall, Mill Lane"))
+    text = read_document(path, 10**8).text
+    assert " ".join(text.split()) == "The meeting will be held at: Village Hall, Mill Lane"
+    boxes = quote_boxes(path, 1, ["Village Hall, Mill Lane"])
+    assert len(boxes) == 1 and 0.4 < boxes[0].left < 0.5  # the field's x, 250 of 595 points
+    image = Image.open(io.BytesIO(render_page(path, 1))).convert("L")
+    scale = image.width / 595
+    field = image.crop((int(255 * scale), int((842 - 712) * scale), int(495 * scale),
+                        int((842 - 690) * scale)))
+    assert min(field.getdata()) < 100  # the value is drawn, not a blank box
+
+
+def test_a_pdf_with_links_and_notes_but_no_form_is_read(tmp_path: Path):
+    """Annotations without a form (a link, a reviewer's note) are flattened without one."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, LONG)
+    pdf.link(10, 10, 50, 10, "https://example.org")
+    pdf.free_text_annotation("Clerk to write to the owner", x=20, y=80, w=80, h=10)
+    path = tmp_path / "annotated.pdf"
+    pdf.output(str(path))
+    assert " ".join(read_document(path, 10**8).text.split()) == LONG
