@@ -277,14 +277,15 @@ def _words(page, printed: int | None = None) -> list[dict]:
             ch = chr(code) if code else ""
             if code == 2:  # PDFium's mark for a hyphen that ends a line
                 ch = "-"
-            if not ch or ch.isspace() or code in (0xFFFE, 0xFFFF) or i == printed:
-                current = None
             if not ch or ch.isspace() or code in (0xFFFE, 0xFFFF):
+                current = None
                 continue
+            filled = printed is not None and i >= printed
             raw.FPDFText_GetLooseCharBox(textpage, i, rect)
             size = rect.top - rect.bottom  # as drawn: the font size times the text matrix
             x0, x1, top, bottom = rect.left, rect.right, height - rect.top, height - rect.bottom
-            if current is not None and abs(top - current["top"]) < 0.5 * size \
+            if current is not None and current["filled"] == filled \
+                    and abs(top - current["top"]) < 0.5 * size \
                     and -0.5 * size < x0 - current["x1"] < 0.15 * size:
                 current["text"] += ch
                 current["x1"] = max(current["x1"], x1)
@@ -295,7 +296,7 @@ def _words(page, printed: int | None = None) -> list[dict]:
             font = name.value.decode("latin-1", "replace")  # "ABCDEF+Arial-BoldMT": bold by name
             current = {"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
                        "size": size, "fontname": font, "base": height - oy.value,
-                       "filled": printed is not None and i >= printed}
+                       "filled": filled}
             words.append(current)
     finally:
         textpage.close()

@@ -2,7 +2,6 @@
 the sample corpus."""
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -147,11 +146,10 @@ def test_question_the_papers_do_not_answer_says_so_plainly(page, api_server):
 
 
 def test_a_server_with_nothing_indexed_says_so_and_what_to_do(page, tmp_path):
-    from tests.conftest import RunningServer
+    from assistant.settings import Settings
+    from tests.conftest import RunningServer, server_env
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_")}
-    env.update(CLERK_DATA_DIR=str(tmp_path / "empty"), HF_HUB_OFFLINE="1")
-    server = RunningServer(env)
+    server = RunningServer(server_env(Settings(_env_file=None, data_dir=tmp_path / "empty")))
     try:
         page.goto(server.url + "/")
         ask(page, "How many case audits were completed?")
