@@ -13,8 +13,10 @@ from assistant.answer import anchor, published_url
 from assistant.store import Store, paragraphs_of
 
 
-def paper_view(store: Store, doc_id: str) -> dict | None:
-    record = store.paper_record(doc_id)
+def paper_view(store: Store, doc_id: str, record: dict | None = None) -> dict | None:
+    """The paper's metadata and labelled paragraphs; ``record``: its paper record, when the
+    caller has read it already."""
+    record = record if record is not None else store.paper_record(doc_id)
     if record is None:
         return None
     trusted = [c for c in store.paper_chunks(doc_id)

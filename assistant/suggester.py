@@ -3,7 +3,8 @@ cites, the later papers that take up their decisions (the register's follow-thro
 headings and titles papers share (counted once per version of the store, not per answer).
 What the questions say is assistant/suggest.py's (pure); this is what it is given."""
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 
 from assistant.models import Answer
@@ -13,17 +14,42 @@ from assistant.suggest import suggestions
 
 
 class Suggester:
+    PAPERS = 64  # papers' views kept: those cited recently
+
     def __init__(self, store: Store, register: Callable):
         self.store = store
         self.register = register  # the service's register, built when first needed
         self._shared: tuple = (None, set(), {})  # see shared_names
+        self._views: OrderedDict[tuple[str, str], dict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def view(self, doc_id: str) -> dict | None:
+        """The paper's view (assistant.papers.paper_view), kept by its record's content hash
+        and time of writing: a paper cited again is not read from the store again, and a paper
+        written since (its record is written after its paragraphs) is read afresh. Views are
+        shared: nothing may change one."""
+        record = self.store.paper_record(doc_id)
+        if record is None:
+            return None
+        key = (doc_id, f"{record.get('hash')}@{record.get('ingested_at')}")
+        with self._lock:
+            if key in self._views:
+                self._views.move_to_end(key)
+                return self._views[key]
+        view = paper_view(self.store, doc_id, record)
+        if view is not None:
+            with self._lock:
+                self._views[key] = view
+                while len(self._views) > self.PAPERS:
+                    self._views.popitem(last=False)
+        return view
 
     def suggest(self, question: str, answer: Answer) -> Answer:
         """The answer with questions to ask next, from the first two papers it cites."""
         if answer.abstained or not answer.citations:
             return answer
         cited = list(dict.fromkeys(c.doc_id for c in answer.citations))[:2]
-        read = {d: paper_view(self.store, d) for d in cited}
+        read = {d: self.view(d) for d in cited}
         views = [v for v in read.values() if v is not None]
         cited_paragraphs = {(c.doc_id, c.paragraph) for c in answer.citations}
         headings, titles = self.shared_names()
@@ -41,7 +67,7 @@ class Suggester:
         for record in sorted(records, key=lambda r: (r.doc_id, r.paragraph) not in cited):
             for up in record.follow_through.later[:1]:
                 if up.doc_id not in views:
-                    views[up.doc_id] = paper_view(self.store, up.doc_id)
+                    views[up.doc_id] = self.view(up.doc_id)
                 if views[up.doc_id] is not None:
                     found.append({"view": views[up.doc_id], "label": up.paragraph})
         return found

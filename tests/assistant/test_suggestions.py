@@ -268,3 +268,25 @@ def test_a_suggestion_with_a_long_heading_is_short_and_answered_from_under_that_
     under = {p["label"] for p in paper_view(service.store, govan)["paragraphs"]
              if p.get("heading") == DRY_DOCK}
     assert under and under & {c.paragraph for c in asked[0].citations}
+
+
+def test_a_paper_ingested_again_is_suggested_from_its_new_text(corpus_copy, settings_for,
+                                                                embedder):
+    """The cited papers' views are kept between answers, but never past a new ingest of the
+    paper: a renamed section is suggested by its new name."""
+    from assistant.service import ClerkService
+    from ingest.pipeline import run_ingest
+
+    settings = settings_for()
+    run_ingest([corpus_copy], settings, lambda: embedder, progress=False)
+    service = ClerkService(settings, embedder=embedder)
+    question = "How many case audits had Surrey completed by July 2020?"
+    old, new = ("Focussing on the Impact of our Improvement Programme",
+                "Measuring What our Improvement Programme Changes")
+    assert any(old in s for s in service.ask(AskRequest(question=question)).suggestions)
+    assert any(old in s for s in service.ask(AskRequest(question=question)).suggestions)
+    paper = next(p for p in corpus_copy.iterdir() if old in p.read_text(errors="ignore"))
+    paper.write_text(paper.read_text().replace(old, new))
+    run_ingest([corpus_copy], settings, lambda: embedder, progress=False)
+    suggested = service.ask(AskRequest(question=question)).suggestions
+    assert any(new in s for s in suggested) and not any(old in s for s in suggested), suggested
