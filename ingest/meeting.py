@@ -8,7 +8,9 @@ Rules are written for layouts and the language of minutes, not for any council: 
 line about the meeting ("held on", a title line) beats one about a previous meeting or a
 signature; a council is "<Name> <tier> Council" or "Cyngor <tier> <Name>" (capitals included).
 A paper that calls its own body "the <tier> Council" names a council of another tier only as a
-partner, unless a title line prints it; its venue ("Anytown Town Hall") may name its own.
+partner, unless a title line prints it; its venue ("Anytown Town Hall") may name its own. A paper
+that prints no council's name but a public-sector address (``surreycc.gov.uk``) whose name spells
+a place the paper prints ("Surrey's children's services") is that place's.
 """
 
 import datetime as dt
@@ -85,7 +87,8 @@ def infer(text: str, paragraphs: list[Paragraph], hints: dict[str, str]) -> dict
     if hints.get("title"):
         lines.append((hints["title"], True))
     own = own_tier(text)
-    council = _council(lines, own) or _body_council(text[:6000], own) or _venue_council(lines, own)
+    council = (_council(lines, own) or _body_council(text[:6000], own)
+               or _venue_council(lines, own) or _domain_council(text, own))
     return {
         "council": council,
         "committee": _committee(lines, council),
@@ -250,6 +253,42 @@ def _venue_council(lines: list[tuple[str, bool]], own: str | None) -> str | None
                 name = re.sub(r"^(?:(?:The|Held|In|At|Venue)\s+)+", "", m.group(1).strip())
                 if name:
                     return f"{name} {titlecase(own)} Council"
+    return None
+
+
+# Addresses only public bodies can hold: gov.uk, gov.wales, gov.scot, llyw.cymru.
+_GOV_DOMAIN = re.compile(r"\b(?:[a-z0-9-]+\.)*([a-z0-9-]+)\.(?:gov\.uk|gov\.wales|gov\.scot|"
+                         r"llyw\.cymru)\b", re.I)
+# A tier spelled out at the end of an address's name, and the short forms councils use there.
+_DOMAIN_TIER = re.compile(r"(?:(county|borough|district|city|town|parish|community)?council|"
+                          r"cc|dc|bc|tc|pc)$")
+_LOCAL_TIERS = {"parish", "town", "community", "village", "neighbourhood"}
+
+
+def _domain_council(text: str, own: str | None) -> str | None:
+    """The place whose name an address printed in the paper spells, as the paper prints it
+    ("Surrey" for surreycc.gov.uk beside "Surrey's children's services"); with its tier when the
+    address spells the tier out. One address only: two councils' addresses name neither. A
+    paper that calls itself a parish, town or community council has its own name printed (or
+    none); a county's address in it is a partner's."""
+    stems = {m.group(1).lower() for m in _GOV_DOMAIN.finditer(text)}
+    if len(stems) != 1 or own in _LOCAL_TIERS:
+        return None
+    stem = stems.pop()
+    tier_m = _DOMAIN_TIER.search(stem)
+    place = stem[:tier_m.start()] if tier_m and tier_m.start() >= 3 else stem
+    tier = tier_m.group(1) if tier_m and place != stem else None
+    if tier_m and place != stem and tier is None and "council" in tier_m.group(0):
+        tier = ""  # "…council.gov.uk": a council, tier unsaid
+    for m in re.finditer(r"\b[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|and|upon|on|&)){0,4}", text):
+        words = m.group(0).split()
+        for end in range(len(words), 0, -1):
+            phrase = re.sub(r"['’]s$", "", " ".join(words[:end]))
+            if re.sub(r"[^a-z]", "", phrase.lower()) == place.replace("-", ""):
+                name = titlecase(phrase) if phrase.isupper() else phrase
+                if tier is None:
+                    return name
+                return f"{name} {tier.title() + ' ' if tier else ''}Council"
     return None
 
 

@@ -111,3 +111,21 @@ def test_a_council_named_in_a_title_line_still_wins():
             "2. Planning\nThe Parish Council noted that Bigcity City Council had approved it. "
             "The Parish Council had no objection.\n")
     assert _meta_of(text)["council"] == "Anytown Parish Council"
+
+
+def test_a_council_is_named_from_its_address_when_it_prints_no_name():
+    """A report that says only "the Council" and "Surrey's children's services" but prints
+    surreycc.gov.uk is Surrey's; an address spelling a tier out gives the tier. An address
+    naming no place the paper prints, two councils' addresses, or a parish's paper quoting a
+    county's address name no council."""
+    assert inferred("surrey-cfllc-2020-07-28-childrens-improvement-update.md").council == "Surrey"
+    report = ("CABINET\n\n5 March 2024\n\n1. The Council's plan for Anytown's libraries.\n\n"
+              "Contact: Ann Officer, ann.officer@{}.gov.uk\n")
+    assert _meta_of(report.format("anytowncc"))["council"] == "Anytown"
+    assert _meta_of(report.format("anytowntowncouncil"))["council"] == "Anytown Town Council"
+    assert _meta_of(report.format("elsewhere"))["council"] is None
+    two = report.format("anytowncc") + "See also www.bigshire.gov.uk for Bigshire.\n"
+    assert _meta_of(two)["council"] is None
+    parish = ("Minutes\n\n5 March 2024\n\n1. The Parish Council noted Bigshire's letter "
+              "(highways@bigshire.gov.uk). The Parish Council agreed to reply.\n")
+    assert _meta_of(parish)["council"] is None
