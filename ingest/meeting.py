@@ -274,12 +274,12 @@ def _domain_council(text: str, own: str | None) -> str | None:
     stems = {m.group(1).lower() for m in _GOV_DOMAIN.finditer(text)}
     if len(stems) != 1 or own in _LOCAL_TIERS:
         return None
-    stem = stems.pop()
-    tier_m = _DOMAIN_TIER.search(stem)
-    place = stem[:tier_m.start()] if tier_m and tier_m.start() >= 3 else stem
-    tier = tier_m.group(1) if tier_m and place != stem else None
-    if tier_m and place != stem and tier is None and "council" in tier_m.group(0):
-        tier = ""  # "…council.gov.uk": a council, tier unsaid
+    place = stems.pop()
+    tier = None  # None: the address says no tier, or only a short form ("cc": county or city?)
+    if (m := _DOMAIN_TIER.search(place)) and m.start() >= 3:
+        if m.group(0).endswith("council"):
+            tier = m.group(1) or ""  # "anytowncouncil": a council, its tier unsaid
+        place = place[:m.start()]
     for m in re.finditer(r"\b[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|and|upon|on|&)){0,4}", text):
         words = m.group(0).split()
         for end in range(len(words), 0, -1):
