@@ -68,7 +68,8 @@ _MINUTES_OF = re.compile(r"\b(?:minutes|notes)\s+of\s+(?:the\s+|an?\s+)?(.{3,90}
                          r"on\s+(?:the\s+)?(?:\w+day|\d)|at\s+(?:\d|the\b))\b|$)", re.I)
 _DANGLING = re.compile(r"\b(?:of|of the|and|&|for|the)$|[,–-]$", re.I)
 _MEETING_KINDS = r"annual|extraordinary|special|ordinary|general|emergency|additional|inaugural"
-_LOCAL_TIER = re.compile(r"\b(Parish|Town|Community|Village|Neighbourhood)\s+Council$", re.I)
+_LOCAL_TIERS = ("parish", "town", "community", "village", "neighbourhood")
+_LOCAL_TIER = re.compile(r"\b(" + "|".join(_LOCAL_TIERS) + r")\s+Council$", re.I)
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the",
                 "to", "with", "upon", "under", "ac"}
 _GENERIC_TITLES = {"agenda item", "minutes", "record of proceedings", "purpose of report",
@@ -262,7 +263,6 @@ _GOV_DOMAIN = re.compile(r"\b(?:[a-z0-9-]+\.)*([a-z0-9-]+)\.(?:gov\.uk|gov\.wale
 # A tier spelled out at the end of an address's name, and the short forms councils use there.
 _DOMAIN_TIER = re.compile(r"(?:(county|borough|district|city|town|parish|community)?council|"
                           r"cc|dc|bc|tc|pc)$")
-_LOCAL_TIERS = {"parish", "town", "community", "village", "neighbourhood"}
 
 
 def _domain_council(text: str, own: str | None) -> str | None:
