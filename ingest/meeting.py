@@ -280,11 +280,14 @@ def _domain_council(text: str, own: str | None) -> str | None:
         if m.group(0).endswith("council"):
             tier = m.group(1) or ""  # "anytowncouncil": a council, its tier unsaid
         place = place[:m.start()]
+    place = place.replace("-", "")
     for m in re.finditer(r"\b[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|and|upon|on|&)){0,4}", text):
+        if m.group(0)[0].lower() != place[:1]:
+            continue  # a phrase spelling the place starts with its first letter
         words = m.group(0).split()
         for end in range(len(words), 0, -1):
             phrase = re.sub(r"['’]s$", "", " ".join(words[:end]))
-            if re.sub(r"[^a-z]", "", phrase.lower()) == place.replace("-", ""):
+            if re.sub(r"[^a-z]", "", phrase.lower()) == place:
                 name = titlecase(phrase) if phrase.isupper() else phrase
                 if tier is None:
                     return name
