@@ -373,15 +373,16 @@ def select(ranked: list[Candidate], threshold: float, model: AnswerModel,
 def choose(ranked: list[Candidate], parts: list[list[Candidate]], threshold: float,
            model: AnswerModel) -> list[Candidate]:
     """The selection rule (``select``) on the whole question; then, for a question of two
-    parts, each part's own best candidate joins when its probability reaches the fitted
-    ``part_min``, so that each part gets its cited sentence."""
+    parts, each part's best candidate not already quoted joins when its probability reaches
+    the fitted ``part_min``, so that each part gets a cited sentence of its own (a part whose
+    best sentence the whole question's selection or the other part took gets its next)."""
     if not ranked or answer_confidence(ranked, parts, model) < threshold:
         return []
     chosen = select(ranked, 0.0, model, bool(parts))
     for order in parts:
-        best = order[0] if order else None
-        if best is not None and best.score >= model.part_min \
-                and all(best.unit.display != o.unit.display for o in chosen):
+        best = next((c for c in order
+                     if all(c.unit.display != o.unit.display for o in chosen)), None)
+        if best is not None and best.score >= model.part_min:
             chosen.append(best)
     return chosen
 

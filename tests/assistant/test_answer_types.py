@@ -1,6 +1,8 @@
 """Which sentences can answer a 'what is the name of…' question: people, not places or bodies,
 with no council named in the code."""
 
+import numpy as np
+
 from assistant.features import body_words as _body_words
 from assistant.features import has_type
 
@@ -69,3 +71,26 @@ def _candidates(sentences: list[str]) -> list:
     passage = Passage(StoredChunk("c1", " ".join(sentences), {"doc_id": "d", "paragraph": "1"}),
                       score=1.0, dense=0.5, lexical=1.0)
     return [Candidate(passage, u, n) for n, u in enumerate(units_of(passage.text))]
+
+
+def test_each_part_of_a_two_part_question_gets_a_sentence_of_its_own():
+    """When the sentence a part ranks first is already quoted (the whole question's selection
+    took it), that part's next sentence is quoted for it, if it reaches ``part_min``."""
+    from dataclasses import replace
+
+    from assistant.answer import choose
+    from assistant.features import FEATURES
+    from assistant.scorer import load_model
+
+    model = replace(load_model(), extra_multi=0, part_min=0.1)
+    whole = _candidates(["The roof repairs cost £12,500.", "Forty trees will be planted.",
+                         "The hall was painted."])
+    roof, trees, hall = whole
+    for c, score in zip(whole, (0.9, 0.3, 0.05)):
+        c.score, c.row = score, np.zeros(len(FEATURES))
+    parts = [[roof, hall], [roof, trees, hall]]  # the second part ranks the roof first too
+    chosen = [c.unit.display for c in choose([roof, trees, hall], parts, 0.0, model)]
+    assert chosen == [roof.unit.display, trees.unit.display]
+    # a part's next sentence below part_min is not quoted (the hall for the first part here)
+    assert [c.unit.display for c in choose([roof, trees, hall], parts, 0.0,
+                                           replace(model, part_min=0.35))] == [roof.unit.display]
