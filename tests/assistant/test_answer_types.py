@@ -86,7 +86,7 @@ def test_each_part_of_a_two_part_question_gets_a_sentence_of_its_own():
     whole = _candidates(["The roof repairs cost £12,500.", "Forty trees will be planted.",
                          "The hall was painted."])
     roof, trees, hall = whole
-    for c, score in zip(whole, (0.9, 0.3, 0.05)):
+    for c, score in zip(whole, (0.9, 0.3, 0.05), strict=True):
         c.score, c.row = score, np.zeros(len(FEATURES))
     parts = [[roof, hall], [roof, trees, hall]]  # the second part ranks the roof first too
     chosen = [c.unit.display for c in choose([roof, trees, hall], parts, 0.0, model)]
