@@ -380,10 +380,10 @@ def choose(ranked: list[Candidate], parts: list[list[Candidate]], threshold: flo
         return []
     chosen = select(ranked, 0.0, model, bool(parts))
     for order in parts:
-        best = next((c for c in order
+        pick = next((c for c in order
                      if all(c.unit.display != o.unit.display for o in chosen)), None)
-        if best is not None and best.score >= model.part_min:
-            chosen.append(best)
+        if pick is not None and pick.score >= model.part_min:
+            chosen.append(pick)
     return chosen
 
 
