@@ -349,6 +349,11 @@ def reading_order(chosen: list[Candidate]) -> list[Candidate]:
     return sorted(chosen, key=lambda c: (first[c.passage.chunk.id], c.position))
 
 
+def unquoted(candidate: Candidate, chosen: list[Candidate]) -> bool:
+    """Whether the answer so far shows nothing the candidate would show again."""
+    return all(candidate.unit.display != c.unit.display for c in chosen)
+
+
 def select(ranked: list[Candidate], threshold: float, model: AnswerModel,
            multi: bool) -> list[Candidate]:
     """The selection rule: nothing when the answer's confidence is below the threshold; else
@@ -365,7 +370,7 @@ def select(ranked: list[Candidate], threshold: float, model: AnswerModel,
             break
         if same and c.passage.chunk.id != best.passage.chunk.id:
             continue
-        if all(c.unit.display != o.unit.display for o in chosen):
+        if unquoted(c, chosen):
             chosen.append(c)
     return chosen
 
@@ -380,8 +385,7 @@ def choose(ranked: list[Candidate], parts: list[list[Candidate]], threshold: flo
         return []
     chosen = select(ranked, 0.0, model, bool(parts))
     for order in parts:
-        pick = next((c for c in order
-                     if all(c.unit.display != o.unit.display for o in chosen)), None)
+        pick = next((c for c in order if unquoted(c, chosen)), None)
         if pick is not None and pick.score >= model.part_min:
             chosen.append(pick)
     return chosen
