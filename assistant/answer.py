@@ -27,10 +27,14 @@ from assistant.scorer import CONFIDENCE_TOP, AnswerModel
 from assistant.understand import Reading
 from assistant.unit_vectors import StoredUnitVectors
 from ingest.chunk import split_sentences
+from ingest.labels import BULLET_START
 
 _LABEL_PREFIX = re.compile(r"^\s*(?:[-*•·]\s*)?\d{1,3}(?:\.\d{1,2})*\.?\s+")
-_MARKER = re.compile(r"^(?:[-*•·▪◦●]\s*)?(?:\(?[a-z]\)\s*|[a-z]\.\s+|\(?[ivx]{1,4}\)\s*)?")
-_BULLET_START = re.compile(r"^(?:[-*•·▪◦●]\s|\(?[a-z]\)\s|[a-z]\.\s)")
+# a list entry's marker: the bullets ingest knows (Word's Symbol-font "\uf0b7" and its "o" for a
+# second level among them), then a letter or numeral
+_MARKER = re.compile(rf"^(?:{BULLET_START.pattern[1:]})?"
+                     r"(?:\(?[a-z]\)\s*|[a-z]\.\s+|\(?[ivx]{1,4}\)\s*)?")
+_BULLET_START = re.compile(rf"^(?:{BULLET_START.pattern[1:]}|\(?[a-z]\)\s|[a-z]\.\s)")
 # Where a question of two parts turns to its second: "who chaired, and how much did they pay?",
 # "... and what was recommended?", or a second question after a question mark.
 _PART_BREAK = re.compile(r"(?<=\?)\s+(?=\S)|(?:\s*[,;]\s*(?:and\s+|also\s+)?|\s+(?:and|also)\s+)"

@@ -35,7 +35,7 @@ _ALPHA = re.compile(r"^(?:\((?P<p>[a-z])\)|(?P<b>[a-z])[.)])" + _AFTER
 _ROMAN = re.compile(r"^(?:\((?P<p>[ivx]{1,5})\)|(?P<b>[ivx]{1,5})[.)])" + _AFTER)
 _UPPER = re.compile(r"^(?:\((?P<p>[A-Z])\)|(?P<b>[A-Z])[.)])(?=[ \t\u00a0]+[A-Z][a-z])")
 _UPPER_ROMAN = re.compile(r"^(?:\((?P<p>[IVX]{1,5})\)|(?P<b>[IVX]{1,5})[.)])(?=[ \t\u00a0]+\S)")
-_BULLET = re.compile(r"^(?:[-*+–](?=[ \t\u00a0])|[•·▪◦●○■□➢►✓\uf0b7\uf0a7\uf076\uf0d8]|o(?=[ \t]))"
+_BULLET = re.compile(r"^(?:[-*+–](?=[ \t\u00a0])|[•·▪◦●○■□❖➢►✓\uf0b7\uf0a7\uf076\uf0d8]|o(?=[ \t]))"
                      r"[ \t\u00a0]*")
 _BARE = re.compile(r"\d{1,4}(?:\.\d{1,3})*\.|\d{1,4}(?:\.\d{1,3})+|\d{1,4}/\d{1,4}(?:/\d{1,4})*|"
                    r"[A-Z]{1,4}\s?\d{1,4}/\d{1,4}|\((?:\d{1,2}|[a-z]|[ivx]{1,5})\)")

@@ -39,6 +39,12 @@ _PAGE_NUMBER = re.compile(r"^(?:page\s*\|?\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\
                           re.I)
 _ABBREVIATION = re.compile(r"(?:[A-Za-z]{1,2}\.\s?){2,}")  # "A.O.C.B.": a heading's stop
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.I)
+# Characters PDFium reports as what no reader can use: its mark for a hyphen that ends a line
+# (2), and Word's Symbol and Wingdings bullets as private-use code points (a box on screen, and
+# no bullet to the list readers), each made the bullet it draws so that a list's levels stay
+# apart. (PDFium already spells ligatures such as U+FB01 out as letters.)
+_GLYPHS = {2: "-", 0xF0B7: "•", 0xF0A7: "▪", 0xF06C: "●", 0xF06E: "■", 0xF076: "❖", 0xF0D8: "➢",
+           0xF0FC: "✓"}
 # Layout ratios, in units of the body's own type: typographic definitions, not tuned values.
 _PARAGRAPH_GAP = 1.4  # line pitch multiple beyond which vertical space separates paragraphs
 _COLUMN_GAP = 1.5  # em: a horizontal gap this wide inside a line separates columns (a tab)
@@ -274,9 +280,7 @@ def _words(page, printed: int | None = None) -> list[dict]:
     try:
         for i in range(textpage.count_chars()):
             code = raw.FPDFText_GetUnicode(textpage, i)
-            ch = chr(code) if code else ""
-            if code == 2:  # PDFium's mark for a hyphen that ends a line
-                ch = "-"
+            ch = _GLYPHS.get(code) or (chr(code) if code else "")
             if not ch or ch.isspace() or code in (0xFFFE, 0xFFFF):
                 current = None
                 continue

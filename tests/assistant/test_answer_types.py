@@ -94,3 +94,21 @@ def test_each_part_of_a_two_part_question_gets_a_sentence_of_its_own():
     # a part's next sentence below part_min is not quoted (the hall for the first part here)
     assert [c.unit.display for c in choose([roof, trees, hall], parts, 0.0,
                                            replace(model, part_min=0.35))] == [roof.unit.display]
+
+
+def test_word_bullets_and_second_level_o_items_are_list_entries():
+    """Text that came out of a PDF made in Word carries its Symbol-font bullet as U+F0B7 and
+    its second level as "o": both open list entries, shown without the marker, and the lead-in
+    answers with its items."""
+    from assistant.answer import units_of
+
+    units = units_of("Object on the following grounds:\n\uf0b7 Proximity to residential "
+                     "properties\n\uf0b7 Risk of pollution into the nearby stream\n"
+                     "Financials approved – B. Munro (motion)\no In 2017, the SSA received "
+                     "$239,503 of $242,994 expected")
+    lead = units[0]
+    assert lead.kind == "lead" and lead.display == (
+        "Object on the following grounds:\n- Proximity to residential properties\n"
+        "- Risk of pollution into the nearby stream")
+    assert [u.text for u in units if u.kind == "item"][-1].startswith("In 2017, the SSA")
+    assert not any("\uf0b7" in u.display or u.display.startswith("o ") for u in units)

@@ -89,6 +89,50 @@ def test_corrupt_pdf_gets_one_line(tmp_path: Path):
     assert "\n" not in str(caught.value) and "PDF" in str(caught.value)
 
 
+def _glyph_pdf() -> bytes:
+    """A one-page PDF whose font's ToUnicode map sends byte 1 to the ligature U+FB01 and byte 2
+    to Word's Symbol bullet U+F0B7, as PDFs made by Word often do."""
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+            b"/CMapName /Glyphs def 1 begincodespacerange <00> <FF> endcodespacerange\n"
+            b"2 beginbfchar <01> <FB01> <02> <F0B7> endbfchar\n"
+            b"1 beginbfrange <20> <7E> <0020> endbfrange\n"
+            b"endcmap CMapName currentdict /CMap defineresource pop end end\n")
+    content = (b"BT /F1 11 Tf 72 720 Td (The \\001nance report was noted:) Tj "
+               b"0 -16 Td (\\002 the precept was agreed) Tj ET")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+               b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"endstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+def test_word_symbol_bullets_read_as_bullets(tmp_path: Path):
+    """A font that maps its bullet to Word's private-use U+F0B7 (a box on screen) is read as a
+    bullet, and its list as a lead-in with an entry; PDFium spells the ligature out itself."""
+    paper = tmp_path / "glyphs.pdf"
+    paper.write_bytes(_glyph_pdf())
+    doc = read_document(paper, 10**8)
+    assert doc.text.splitlines() == ["The finance report was noted:", "• the precept was agreed"]
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="needs ../shared/corpus-dev beside the repo")
+def test_a_real_paper_made_in_word_shows_no_private_use_characters():
+    _, paras = read_structure(SHARED / "AYTON-CC_community-council_2019-10-01_minutes.pdf")
+    text = "\n".join(p.text for p in paras)
+    assert "•" in text and not any("\ue000" <= ch <= "\uf8ff" for ch in text)
+
+
 @pytest.mark.skipif(not SHARED.exists(), reason="needs ../shared/corpus-dev beside the repo")
 def test_real_minutes_keep_printed_minute_numbers_and_drop_footers():
     meta, paras = read_structure(SHARED / "MILBURN-PC_parish-council_2016-07-05_minutes.pdf")
