@@ -75,6 +75,11 @@ _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "
 _GENERIC_TITLES = {"agenda item", "minutes", "record of proceedings", "purpose of report",
                    "apologies for absence", "witnesses", "key points raised during the discussion",
                    "introduction", "summary", "present", "agenda", "apologies", "presennol"}
+# A running header or footer naming whose minutes (or agenda) each page is: "<Body> Minutes".
+_RUNNING_BODY = re.compile(r"^((?:[A-Z][\w'’,&-]*\s+|and\s+|of\s+|&\s+){0,7}[A-Z][\w'’-]*)\s+"
+                           r"(?:Minutes|Agenda|MINUTES|AGENDA)$")
+_NOT_BODIES = {"draft", "approved", "signed", "confirmed", "unconfirmed", "meeting", "the",
+               "council meeting"}
 _HEADER_LIMIT = 2000
 _BODY_LINE_END = re.compile(r"(committee|board|cabinet|panel|sub-group|reference group|council)$",
                             re.I)
@@ -92,7 +97,7 @@ def infer(text: str, paragraphs: list[Paragraph], hints: dict[str, str]) -> dict
                or _venue_council(lines, own) or _domain_council(text, own))
     return {
         "council": council,
-        "committee": _committee(lines, council),
+        "committee": _committee(lines, council, running),
         "meeting_date": meeting_date(lines) or _hint_date(hints),
         "doc_type": _doc_type(header, text),
         "title": _title(header) or _plain_title(hints.get("title")),
@@ -303,7 +308,8 @@ def _clean_council(found: str) -> str | None:
     return titlecase(name) if name.isupper() else name
 
 
-def _committee(lines: list[tuple[str, bool]], council: str | None) -> str | None:
+def _committee(lines: list[tuple[str, bool]], council: str | None,
+               running: list[str] = ()) -> str | None:
     for line, title in lines:
         if not title:
             continue
@@ -334,6 +340,10 @@ def _committee(lines: list[tuple[str, bool]], council: str | None) -> str | None
                 if council and name.lower().startswith(council.lower()) and name != council:
                     name = name[len(council):].strip(" -–") or name
                 return name
+    for line in running:  # every page's "Amenities, Leisure and Community Services Minutes | ..."
+        m = _RUNNING_BODY.match(line.split("|")[0].strip())
+        if m and m.group(1).lower() not in _NOT_BODIES:
+            return titlecase(m.group(1)) if m.group(1).isupper() else m.group(1)
     if council and (m := _LOCAL_TIER.search(council)):
         return titlecase(m.group(0))
     if council and (m := re.match(r"Cyngor\s+(?:Cymuned|Tref)\b", council)):

@@ -36,6 +36,19 @@ def test_report_metadata_inferred_from_its_header():
     assert meta.doc_type == "report"
 
 
+@pytest.mark.parametrize("running,expected", [
+    ("Planning and Highways Minutes | Tuesday 4 May 2021\nPage | 2", "Planning and Highways"),
+    ("AMENITIES AND LEISURE MINUTES\nPage 2", "Amenities and Leisure"),
+    ("Draft Minutes\nPage 2", None),
+])
+def test_a_running_footer_that_names_whose_minutes_they_are_gives_the_committee(running,
+                                                                                expected):
+    from ingest.meeting import infer
+
+    text = "Present: Cllrs Hall, Wood and Ellis.\n\nThe minutes were approved."
+    assert infer(text, parse_paragraphs(text), {"running": running})["committee"] == expected
+
+
 def test_record_of_proceedings_metadata():
     meta = inferred("surrey-ces-performance-reference-group-2018-02-06.md")
     assert meta.meeting_date == "2018-02-06"
