@@ -309,7 +309,7 @@ def _clean_council(found: str) -> str | None:
 
 
 def _committee(lines: list[tuple[str, bool]], council: str | None,
-               running: list[str] = ()) -> str | None:
+               running: list[str]) -> str | None:
     for line, title in lines:
         if not title:
             continue

@@ -117,9 +117,10 @@ def _glyph_pdf() -> bytes:
         len(objects) + 1, xref)
     return bytes(out)
 
+
 def test_word_symbol_bullets_read_as_bullets(tmp_path: Path):
     """A font that maps its bullet to Word's private-use U+F0B7 (a box on screen) is read as a
-    bullet, and its list as a lead-in with an entry; PDFium spells the ligature out itself."""
+    bullet; PDFium spells the ligature U+FB01 out as "fi" itself."""
     paper = tmp_path / "glyphs.pdf"
     paper.write_bytes(_glyph_pdf())
     doc = read_document(paper, 10**8)
