@@ -106,7 +106,13 @@ def _glyph_pdf() -> bytes:
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
                b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
                b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"endstream"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    return pdf_of(objects, b"1.4")
+
+
+def pdf_of(objects: list[bytes], version: bytes) -> bytes:
+    """A PDF written by hand: the objects numbered from 1 (the first is the catalogue), then
+    the cross-reference table and trailer that point at them."""
+    out, offsets = bytearray(b"%PDF-" + version + b"\n"), []
     for n, body in enumerate(objects, 1):
         offsets.append(len(out))
         out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
@@ -408,17 +414,7 @@ def form_pdf(printed: str, value: str) -> bytes:
         b"/F 4 /DA (/Helv 11 Tf 0 g) /V (" + value.encode("latin-1") + b") >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1,
-                                                                             xref)
-    return bytes(out)
+    return pdf_of(objects, b"1.7")
 
 
 def test_a_value_typed_into_a_pdf_form_is_read_boxed_and_shown(tmp_path: Path):
